@@ -1,0 +1,31 @@
+#pragma once
+// A captured frame as the pcap adapter hands it to the core: when, which link layer, how long it was on the
+// wire and the bytes that were actually captured (possibly fewer: the snap length cuts long frames).
+#include <cstdint>
+#include <span>
+
+namespace lab::decode {
+
+// Link-layer header types, as libpcap's pcap_datalink() reports them (DLT_*), plus the LINKTYPE_* values a
+// pcap file stores where they differ. See https://www.tcpdump.org/linktypes.html
+namespace link_type {
+inline constexpr std::uint32_t null = 0;          // BSD loopback: 4-byte address family, host byte order
+inline constexpr std::uint32_t ethernet = 1;      // Ethernet II (what Linux gives for lo and eth*)
+inline constexpr std::uint32_t raw = 12;          // raw IP (DLT_RAW on Linux)
+inline constexpr std::uint32_t raw_openbsd = 14;  // raw IP (DLT_RAW on OpenBSD)
+inline constexpr std::uint32_t raw_file = 101;    // raw IP (LINKTYPE_RAW in files)
+inline constexpr std::uint32_t loop = 108;        // OpenBSD loopback: address family in network byte order
+inline constexpr std::uint32_t linux_sll = 113;   // Linux "cooked" v1 (tcpdump -i any, older libpcap)
+inline constexpr std::uint32_t ipv4 = 228;        // raw IPv4
+inline constexpr std::uint32_t ipv6 = 229;        // raw IPv6
+inline constexpr std::uint32_t linux_sll2 = 276;  // Linux "cooked" v2 (tcpdump -i any, libpcap >= 1.10)
+}  // namespace link_type
+
+struct Frame {
+  std::int64_t time_ns = 0;              // capture time, nanoseconds since the Unix epoch
+  std::uint32_t link_type = 0;           // one of link_type::*
+  std::uint32_t wire_len = 0;            // length on the wire (pcap "len")
+  std::span<const std::uint8_t> bytes;   // what was captured (pcap "caplen" bytes); may be shorter
+};
+
+}  // namespace lab::decode

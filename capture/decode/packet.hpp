@@ -1,0 +1,53 @@
+#pragma once
+// A whole frame decoded layer by layer: link -> IPv4/IPv6 -> TCP/UDP/ICMP. A value with no heap memory:
+// every layer decoded before a fault is kept, and the fault is recorded in `error`.
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "capture/decode/error.hpp"
+#include "capture/decode/frame.hpp"
+#include "capture/decode/icmp.hpp"
+#include "capture/decode/ipv4.hpp"
+#include "capture/decode/ipv6.hpp"
+#include "capture/decode/link.hpp"
+#include "capture/decode/tcp.hpp"
+#include "capture/decode/udp.hpp"
+
+namespace lab::decode {
+
+namespace ip_protocol {
+inline constexpr std::uint8_t icmp = 1;
+inline constexpr std::uint8_t tcp = 6;
+inline constexpr std::uint8_t udp = 17;
+inline constexpr std::uint8_t icmpv6 = 58;
+}  // namespace ip_protocol
+
+struct DecodedPacket {
+  LinkInfo link;
+  std::optional<Ipv4Header> ipv4;
+  std::optional<Ipv6Header> ipv6;
+  std::optional<TcpHeader> tcp;
+  std::optional<UdpHeader> udp;
+  std::optional<IcmpHeader> icmp;          // ICMP or ICMPv6 (icmp->v6 tells)
+
+  std::span<const std::uint8_t> transport;  // the captured transport header + payload (for checksums)
+  std::uint32_t transport_len = 0;          // its declared length (header + payload)
+  std::span<const std::uint8_t> payload;    // captured application bytes (or ICMP data)
+  std::uint32_t payload_len = 0;            // declared application length: what TCP sequence numbers count
+
+  std::optional<DecodeError> error;         // the first fault, if any
+
+  bool has_ip() const { return ipv4 || ipv6; }
+  const IpAddress* src_ip() const { return ipv4 ? &ipv4->src : ipv6 ? &ipv6->src : nullptr; }
+  const IpAddress* dst_ip() const { return ipv4 ? &ipv4->dst : ipv6 ? &ipv6->dst : nullptr; }
+  // True for a non-first IP fragment: its transport header lives in the first fragment.
+  bool is_later_fragment() const {
+    return (ipv4 && ipv4->fragment_offset != 0) || (ipv6 && ipv6->is_fragment && ipv6->fragment_offset != 0);
+  }
+};
+
+// Decode every layer the frame holds. Never throws, never reads outside frame.bytes.
+DecodedPacket decode_packet(const Frame& frame);
+
+}  // namespace lab::decode

@@ -1,0 +1,21 @@
+# Standalone Asio (Debian's libasio-dev) ships neither a CMake package nor a pkg-config file:
+# find its header and wrap it in an imported target.
+find_path(Asio_INCLUDE_DIR asio.hpp)
+if(Asio_INCLUDE_DIR AND EXISTS "${Asio_INCLUDE_DIR}/asio/version.hpp")
+  file(STRINGS "${Asio_INCLUDE_DIR}/asio/version.hpp" _asio_version_line REGEX "^#define ASIO_VERSION ")
+  string(REGEX REPLACE ".*ASIO_VERSION ([0-9]+).*" "\\1" _asio_v "${_asio_version_line}")
+  math(EXPR _major "${_asio_v} / 100000")
+  math(EXPR _minor "${_asio_v} / 100 % 1000")
+  math(EXPR _patch "${_asio_v} % 100")
+  set(Asio_VERSION "${_major}.${_minor}.${_patch}")
+endif()
+include(FindPackageHandleStandardArgs)
+find_package_handle_standard_args(Asio REQUIRED_VARS Asio_INCLUDE_DIR VERSION_VAR Asio_VERSION)
+if(Asio_FOUND AND NOT TARGET Asio::Asio)
+  add_library(Asio::Asio INTERFACE IMPORTED)
+  set_target_properties(Asio::Asio PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${Asio_INCLUDE_DIR}")
+  # Standalone (no Boost), and the compiled part of Asio lives in one translation unit (echo/asio_impl.cpp).
+  target_compile_definitions(Asio::Asio INTERFACE ASIO_STANDALONE ASIO_SEPARATE_COMPILATION ASIO_NO_DEPRECATED)
+  find_package(Threads REQUIRED)
+  target_link_libraries(Asio::Asio INTERFACE Threads::Threads)
+endif()

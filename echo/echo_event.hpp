@@ -1,0 +1,45 @@
+#pragma once
+// What the echo programs report to whoever runs them: each application call (listen, connect, accept, send,
+// recv, close...) with its time, its bytes and, for TCP, the kernel's own view of the socket's state.
+// Plain values: no Asio here, and nothing about packet capture.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace lab::echo {
+
+enum class Actor : std::uint8_t { client, server };
+
+enum class EventKind : std::uint8_t {
+  listen,     // server: listen() (TCP) or bind() (UDP) done, ready for clients
+  connect,    // client: about to call connect() (TCP: the SYN follows)
+  connected,  // client: connect() returned, the handshake is complete from the client's side
+  accept,     // server: accept() returned a new connection
+  send,       // about to call send()/sendto(): the data follows on the wire
+  recv,       // recv()/recvfrom() returned data
+  eof,        // TCP recv() returned 0: the peer closed its sending side (its FIN arrived)
+  close,      // about to call close()
+  timeout,    // a wait ended without an answer (e.g. UDP reply never came)
+  error,      // a call failed; `detail` says how
+};
+
+struct EchoEvent {
+  std::int64_t time_ns = 0;   // CLOCK_REALTIME: before a call that sends, after a call that receives
+  Actor actor = Actor::client;
+  EventKind kind = EventKind::send;
+  std::string local;          // "127.0.0.1:48258" ("[::1]:48258" for IPv6), empty if none yet
+  std::string peer;           // the other end, empty if none
+  std::size_t bytes = 0;      // send/recv: number of bytes
+  std::string data;           // send/recv: the raw bytes (may be binary: whoever prints them must escape them)
+  std::string kernel_state;   // TCP: the socket's state from getsockopt(TCP_INFO) right after the call,
+                              // as an RFC 9293 name ("ESTABLISHED", "CLOSE-WAIT"); empty when not observable
+  std::string detail;         // error/timeout text
+};
+
+using EchoEventSink = std::function<void(const EchoEvent&)>;
+
+const char* actor_name(Actor actor);          // "client" / "server"
+const char* event_kind_name(EventKind kind);  // "listen", "connect", ...
+
+}  // namespace lab::echo

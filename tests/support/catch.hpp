@@ -1,0 +1,10 @@
+#pragma once
+// Catch2 v3 (Ubuntu 24.04) and v2 (Debian 12) have different headers; tests include this one.
+#if __has_include(<catch2/catch_test_macros.hpp>)
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
+#include <catch2/generators/catch_generators_range.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+#else
+#include <catch2/catch.hpp>
+#endif
