@@ -1,1 +1,3 @@
-int main() { return 0; }
+#include "labs/cli.hpp"
+
+int main(int argc, char** argv) { return lab::labs::run_cli(argc, argv); }

@@ -1,1 +1,210 @@
-// placeholder
+// Explains one TCP segment from what the tracker concluded: the handshake step, the bytes it carries and
+// the sequence arithmetic, what its ACK confirms, the FIN or RST, and the state changes it caused.
+#include <fmt/format.h>
+
+#include <iterator>
+
+#include "capture/annotate/packet_words.hpp"
+#include "capture/annotate/words.hpp"
+
+namespace lab::annotate {
+namespace {
+
+using lab::decode::TcpHeader;
+using lab::decode::TcpOptions;
+using lab::flow::Conversation;
+using lab::flow::Role;
+using lab::flow::TcpObservation;
+using lab::flow::TcpState;
+namespace flag = lab::decode::tcp_flag;
+
+template <typename... Args>
+void say(std::string& note, fmt::format_string<Args...> text, Args&&... args) {
+  if (!note.empty() && note.back() != ' ') note += ' ';
+  fmt::format_to(std::back_inserter(note), text, std::forward<Args>(args)...);
+}
+
+struct Segment {  // everything an explanation needs, named once
+  const TcpHeader& h;
+  const TcpObservation& o;
+  const Conversation& c;
+  Role from;
+  const char* sender;
+  const char* receiver;
+  std::uint32_t len;
+  std::uint32_t index;
+  std::int64_t time_ns;
+};
+
+void append_options(std::string& note, const TcpOptions& opt) {
+  std::string parts;
+  auto add = [&parts](const std::string& part) {
+    if (!parts.empty()) parts += "; ";
+    parts += part;
+  };
+  if (opt.mss) add(fmt::format("MSS {} (it accepts segments of up to {} data bytes)", *opt.mss, *opt.mss));
+  if (opt.window_scale)
+    add(fmt::format("window scale {} (its window field is to be multiplied by 2^{} = {})", *opt.window_scale,
+                    *opt.window_scale, 1u << (*opt.window_scale > 14 ? 14 : *opt.window_scale)));
+  if (opt.sack_permitted) add("SACK permitted (it can report exactly which later segments arrived if one is lost)");
+  if (opt.has_timestamps) add("timestamps (each segment carries a clock value, to measure round-trip time and to tell old duplicates apart)");
+  if (parts.empty()) say(note, "It offers no TCP options.");
+  else say(note, "It offers: {}.", parts);
+}
+
+void explain_syn(const Segment& s, std::string& note) {
+  if (s.o.before[static_cast<int>(s.from)] == TcpState::syn_sent) {
+    say(note, "The {} sends its SYN again (seq 0): the first one got no answer.", s.sender);
+    return;
+  }
+  say(note, "Handshake 1/3: the {} asks to open a connection (SYN).", s.sender);
+  say(note, "It picks an initial sequence number (ISN) of {}; here numbers are shown relative to it, so this SYN is seq 0.", s.h.seq);
+  say(note, "A SYN carries no data but consumes one sequence number, so the {}'s first data byte will be seq 1.", s.sender);
+  append_options(note, s.h.options);
+}
+
+void explain_syn_ack(const Segment& s, std::string& note) {
+  say(note, "Handshake 2/3: the {} accepts (SYN-ACK).", s.sender);
+  say(note, "Its own ISN is {} (shown as seq 0), and ack {} acknowledges the {}'s SYN: \"I got your seq 0, send 1 next\".",
+      s.h.seq, s.o.rel_ack, s.receiver);
+  if (s.c.syn_time_ns >= 0)
+    say(note, "It came back {} after the SYN: one round trip.", duration_words(s.time_ns - s.c.syn_time_ns));
+  append_options(note, s.h.options);
+  const auto& client = s.c.side(Role::client);
+  const auto& server = s.c.side(Role::server);
+  if (client.window_scale && server.window_scale) say(note, "Both sides offered window scaling, so it is in use.");
+  else if (client.window_scale || server.window_scale) say(note, "Only one side offered window scaling, so neither uses it.");
+  if (s.o.after[static_cast<int>(s.from == Role::client ? Role::server : Role::client)] == TcpState::established)
+    say(note, "For the {} the connection is now ESTABLISHED: its connect() can return.", s.receiver);
+}
+
+void explain_handshake_ack(const Segment& s, std::string& note) {
+  say(note, "Handshake 3/3: the {} acknowledges the {}'s SYN (ack 1). Both sides are now ESTABLISHED.", s.sender, s.receiver);
+  if (s.c.syn_time_ns >= 0)
+    say(note, "The handshake took {} from SYN to this ACK (Wireshark calls this the initial RTT).",
+        duration_words(s.time_ns - s.c.syn_time_ns));
+  if (s.len == 0)
+    say(note, "This ACK carries no data and consumes no sequence number: the {}'s next seq is still {}.", s.sender,
+        s.o.rel_next_seq);
+}
+
+void explain_data(const Segment& s, const lab::decode::DecodedPacket& packet, std::string& note) {
+  const std::uint32_t first = s.o.rel_seq + (s.h.has(flag::syn) ? 1 : 0);
+  const std::uint32_t last = first + s.len - 1;
+  say(note, "The {} sends {} of data:", s.sender, count_words(s.len, "byte", "bytes"));
+  append_payload_quote(note, packet);
+  if (s.len == 1) say(note, "— byte seq {}, so its next seq is {}.", first, last + 1);
+  else say(note, "— seq {}..{}, so its next seq is {}.", first, last, last + 1);
+  if (s.h.has(flag::psh))
+    say(note, "PSH (push): deliver this to the receiving application now instead of waiting for more; the sender had nothing more queued.");
+}
+
+void explain_ack(const Segment& s, std::string& note) {
+  const std::uint32_t a = s.o.rel_ack;
+  if (s.o.newly_acked == 0) {
+    say(note, "Its ack {} repeats what the {} had already acknowledged: nothing new is confirmed.", a, s.sender);
+    return;
+  }
+  if (s.o.acks_fin) {
+    say(note, "Ack {} acknowledges the {}'s FIN (the FIN took seq {}, so the next expected number is {}).", a, s.receiver, a - 1, a);
+  } else if (s.len > 0) {
+    say(note, "It also carries ack {}: the {}'s bytes up to {} arrived (a piggybacked ACK: the acknowledgement rides on data instead of needing a packet of its own).",
+        a, s.receiver, a - 1);
+  } else {
+    say(note, "A pure ACK (no data): the {} tells the {} \"everything up to byte {} arrived; send {} next\".", s.sender, s.receiver, a - 1, a);
+  }
+  if (s.o.acked_packet != 0)
+    say(note, "It confirms packet #{}, sent {} earlier.", s.o.acked_packet, duration_words(s.o.acked_packet_age_ns));
+}
+
+void explain_fin(const Segment& s, std::string& note) {
+  const TcpState sender_before = s.o.before[static_cast<int>(s.from)];
+  const std::uint32_t fin_seq = s.o.rel_next_seq - 1;
+  if (sender_before == TcpState::close_wait) {
+    say(note, "The {} closes its side too (FIN, seq {}): its application, having read end-of-file, called close().", s.sender, fin_seq);
+  } else if (s.c.side(s.from == Role::client ? Role::server : Role::client).fin_sent) {
+    say(note, "The {} sends its FIN (seq {}) while the {}'s FIN is still unacknowledged: both closed at the same time.", s.sender, fin_seq, s.receiver);
+  } else {
+    say(note, "The {} closes first (FIN, seq {}): its application called close() (or shutdown()) and will send no more data.", s.sender, fin_seq);
+  }
+  say(note, "A FIN consumes one sequence number, so it will be acknowledged with ack {}.", fin_seq + 1);
+}
+
+void explain_rst(const Segment& s, std::string& note) {
+  const TcpState receiver_before = s.o.before[static_cast<int>(s.from == Role::client ? Role::server : Role::client)];
+  if (receiver_before == TcpState::syn_sent) {
+    say(note, "RST: the {} refuses the connection: nothing listens on port {}. The {}'s connect() fails with \"connection refused\".",
+        s.sender, s.h.src_port, s.receiver);
+    return;
+  }
+  say(note, "RST (reset): the {} aborts the connection. Unlike a FIN there is no goodbye: both sides forget the connection at once (CLOSED, no TIME-WAIT) and data still in flight is thrown away.", s.sender);
+  say(note, "A reset is sent for a segment that no connection expects, when an application closes with unread data or with SO_LINGER 0, or when something goes wrong.");
+}
+
+const char* state_meaning(TcpState state) {
+  switch (state) {
+    case TcpState::syn_sent: return "waiting for the answer to its SYN";
+    case TcpState::syn_received: return "it has answered the SYN and waits for the last ACK of the handshake";
+    case TcpState::established: return "data can flow both ways";
+    case TcpState::fin_wait_1: return "it has sent its FIN and waits for it to be acknowledged";
+    case TcpState::fin_wait_2: return "its FIN is acknowledged; it can still receive, and waits for the other side's FIN";
+    case TcpState::close_wait: return "the other side is done sending: its application will read end-of-file (recv() returns 0) and is expected to close() too";
+    case TcpState::closing: return "both sides sent FIN at once; it waits for the ACK of its own";
+    case TcpState::last_ack: return "it has sent its own FIN and waits for the last ACK";
+    case TcpState::time_wait:
+      return "it has seen both FINs; after acknowledging the last one it keeps the connection for 60 s (Linux's fixed "
+             "TIME-WAIT, 2 x MSL) in case that ACK is lost and the FIN comes again, and so that stray old segments "
+             "die out before the same ports are reused. This wait never shows on the wire";
+    case TcpState::closed: return "the connection is gone";
+    default: return nullptr;
+  }
+}
+
+void explain_state_changes(const Segment& s, std::string& note) {
+  for (Role role : {Role::client, Role::server}) {
+    const TcpState before = s.o.before[static_cast<int>(role)];
+    const TcpState after = s.o.after[static_cast<int>(role)];
+    if (before == after || after == TcpState::unknown) continue;
+    if (before == TcpState::unknown) {
+      say(note, "The {} is now {}", lab::flow::role_name(role), lab::flow::tcp_state_name(after));
+    } else {
+      say(note, "The {} goes {} → {}", lab::flow::role_name(role), lab::flow::tcp_state_name(before),
+          lab::flow::tcp_state_name(after));
+    }
+    if (const char* meaning = state_meaning(after)) fmt::format_to(std::back_inserter(note), ": {}.", meaning);
+    else note += '.';
+  }
+}
+
+}  // namespace
+
+void explain_tcp(const PacketContext& context, const AnnotateOptions& options, std::string& note) {
+  const auto& o = context.observation;
+  const Segment s{*context.packet.tcp, o.tcp, *o.conversation, o.from, lab::flow::role_name(o.from),
+                  lab::flow::role_name(lab::flow::other(o.from)), context.packet.payload_len, context.index,
+                  context.frame.time_ns};
+  if (o.first_of_conversation && o.conversation->mid_stream) {
+    say(note, "The capture starts in the middle of this connection (no SYN seen): sequence numbers are relative to this packet, and the roles are {}.",
+        o.conversation->roles_guessed ? "a guess" : "taken from the SYN-ACK");
+  }
+  if (s.h.has(flag::rst)) {
+    explain_rst(s, note);
+  } else if (o.tcp.handshake_step == 1) {
+    explain_syn(s, note);
+  } else if (o.tcp.handshake_step == 2) {
+    explain_syn_ack(s, note);
+  } else {
+    if (o.tcp.handshake_step == 3) explain_handshake_ack(s, note);
+    if (s.len > 0) explain_data(s, context.packet, note);
+    if (s.h.has(flag::fin)) explain_fin(s, note);
+    if (s.h.has(flag::ack) && o.tcp.handshake_step != 3) explain_ack(s, note);
+  }
+  explain_state_changes(s, note);
+  if (options.absolute) {
+    say(note, "(Raw numbers: seq {}", s.h.seq);
+    if (s.h.has(flag::ack)) fmt::format_to(std::back_inserter(note), ", ack {}", s.h.ack);
+    note += ".)";
+  }
+}
+
+}  // namespace lab::annotate

@@ -1,1 +1,111 @@
-// placeholder
+#include "capture/flow/tracker.hpp"
+
+#include <algorithm>
+
+#include "capture/flow/tcp_tracking.hpp"
+
+namespace lab::flow {
+namespace {
+
+using lab::decode::DecodedPacket;
+namespace flag = lab::decode::tcp_flag;
+
+// FNV-1a: enough to recognise "the same bytes came back" without keeping the bytes.
+std::uint64_t payload_hash(std::span<const std::uint8_t> bytes) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (std::uint8_t b : bytes) h = (h ^ b) * 1099511628211ull;
+  return h;
+}
+
+// Who is the client? The sender of a SYN is; the sender of a SYN-ACK is the server. Without a handshake
+// (the capture started later, or UDP) it is a guess: a port below 1024 is a service's, otherwise whoever
+// spoke first is taken as the client.
+Role first_sender_role(const DecodedPacket& p, std::uint16_t src_port, std::uint16_t dst_port, bool& guessed) {
+  guessed = false;
+  if (p.tcp && p.tcp->has(flag::syn)) return p.tcp->has(flag::ack) ? Role::server : Role::client;
+  guessed = p.tcp.has_value();
+  if (src_port < 1024 && dst_port >= 1024) return Role::server;
+  return Role::client;
+}
+
+void track_udp_datagram(Conversation& c, Role from, const DecodedPacket& p, std::uint32_t packet_index,
+                        std::int64_t time_ns, Observation& o) {
+  UdpSide& sender = c.udp[static_cast<int>(from)];
+  const UdpSide& receiver = c.udp[static_cast<int>(other(from))];
+  const std::uint64_t hash = payload_hash(p.payload);
+  o.udp.datagram_number = static_cast<std::uint32_t>(c.sent[0].packets + c.sent[1].packets + 1);
+  if (receiver.seen && receiver.last_payload_len == p.payload_len && receiver.last_payload_hash == hash &&
+      receiver.last_packet_index > sender.last_packet_index) {
+    o.udp.echoes_previous = true;
+    o.udp.echoed_packet = receiver.last_packet_index;
+    o.udp.echo_delay_ns = time_ns - receiver.last_time_ns;
+  }
+  sender = UdpSide{hash, p.payload_len, packet_index, time_ns, true};
+  o.phase = Phase::data;
+}
+
+}  // namespace
+
+Conversation& Tracker::find_or_add(const FlowKey& key, std::uint32_t packet_index, std::int64_t time_ns) {
+  auto [it, added] = conversations_.try_emplace(key);
+  Conversation& c = it->second;
+  if (added) {
+    c.key = key;
+    c.stream = key.protocol == lab::decode::ip_protocol::tcp ? next_tcp_stream_++ : next_udp_stream_++;
+    c.first_time_ns = time_ns;
+    c.first_packet_index = packet_index;
+  }
+  return c;
+}
+
+Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, std::uint32_t wire_len,
+                             const DecodedPacket& p) {
+  Observation o;
+  if (!p.has_ip() || (!p.tcp && !p.udp)) return o;
+  const std::uint16_t src_port = p.tcp ? p.tcp->src_port : p.udp->src_port;
+  const std::uint16_t dst_port = p.tcp ? p.tcp->dst_port : p.udp->dst_port;
+  const Endpoint src{*p.src_ip(), src_port};
+  const Endpoint dst{*p.dst_ip(), dst_port};
+  const std::uint8_t protocol = p.tcp ? lab::decode::ip_protocol::tcp : lab::decode::ip_protocol::udp;
+
+  Conversation& c = find_or_add(FlowKey::of(protocol, src, dst), packet_index, time_ns);
+  const bool first = c.sent[0].packets + c.sent[1].packets == 0;
+  if (first) {
+    bool guessed = false;
+    const Role role = first_sender_role(p, src_port, dst_port, guessed);
+    c.endpoint[static_cast<int>(role)] = src;
+    c.endpoint[static_cast<int>(other(role))] = dst;
+    c.roles_guessed = guessed;
+    c.mid_stream = p.tcp && !p.tcp->has(flag::syn);
+  }
+  o.conversation = &c;
+  o.first_of_conversation = first;
+  o.from = src == c.at(Role::client) ? Role::client : Role::server;
+  if (c.at(Role::client) == c.at(Role::server)) o.from = Role::client;  // a socket talking to itself
+
+  if (p.tcp) {
+    track_tcp_segment(c, o.from, *p.tcp, p.payload_len, packet_index, time_ns, o);
+  } else {
+    track_udp_datagram(c, o.from, p, packet_index, time_ns, o);
+  }
+
+  SideCounters& counters = c.sent[static_cast<int>(o.from)];
+  counters.packets += 1;
+  counters.payload_bytes += p.payload_len;
+  counters.wire_bytes += wire_len;
+  c.packets_in_phase[static_cast<int>(o.phase)] += 1;
+  c.last_time_ns = time_ns;
+  return o;
+}
+
+std::vector<const Conversation*> Tracker::conversations() const {
+  std::vector<const Conversation*> all;
+  all.reserve(conversations_.size());
+  for (const auto& [key, c] : conversations_) all.push_back(&c);
+  std::sort(all.begin(), all.end(), [](const Conversation* a, const Conversation* b) {
+    return a->first_packet_index < b->first_packet_index;
+  });
+  return all;
+}
+
+}  // namespace lab::flow

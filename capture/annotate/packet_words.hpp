@@ -1,0 +1,15 @@
+#pragma once
+// Pieces of explanation shared by the TCP and UDP annotators (internal to annotate/).
+#include <string>
+
+#include "capture/annotate/annotator.hpp"
+
+namespace lab::annotate {
+
+void explain_tcp(const PacketContext& context, const AnnotateOptions& options, std::string& note);
+void explain_udp(const PacketContext& context, std::string& note);
+void explain_decode_error(const lab::decode::DecodeError& error, std::string& note);
+// ' "Hello?"' (escaped, shortened) for a payload.
+void append_payload_quote(std::string& note, const lab::decode::DecodedPacket& packet);
+
+}  // namespace lab::annotate

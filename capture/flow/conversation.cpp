@@ -1,0 +1,34 @@
+#include "capture/flow/conversation.hpp"
+
+#include <fmt/format.h>
+
+namespace lab::flow {
+
+void append_endpoint(std::string& out, const Endpoint& endpoint) {
+  char ip[64];
+  const std::size_t n = lab::decode::format_ip(endpoint.ip, ip);
+  if (endpoint.ip.version == 6) out += '[';
+  out.append(ip, n);
+  if (endpoint.ip.version == 6) out += ']';
+  fmt::format_to(std::back_inserter(out), ":{}", endpoint.port);
+}
+
+std::string to_string(const Endpoint& endpoint) {
+  std::string s;
+  append_endpoint(s, endpoint);
+  return s;
+}
+
+const char* role_name(Role role) { return role == Role::client ? "client" : "server"; }
+
+const char* phase_name(Phase phase) {
+  switch (phase) {
+    case Phase::handshake: return "handshake";
+    case Phase::data: return "data";
+    case Phase::teardown: return "teardown";
+    case Phase::reset: return "reset";
+  }
+  return "data";
+}
+
+}  // namespace lab::flow

@@ -1,0 +1,174 @@
+#include "capture/flow/tcp_tracking.hpp"
+
+#include "capture/flow/seq.hpp"
+
+namespace lab::flow {
+namespace {
+
+using lab::decode::TcpHeader;
+namespace flag = lab::decode::tcp_flag;
+
+bool at_or_after(std::uint32_t a, std::uint32_t b) { return !seq_before(a, b); }  // a >= b, mod 2^32
+
+// Relative numbers start at each side's ISN. A side first seen without its SYN (the capture started
+// mid-connection) gets the base that makes its first sequence number 1, as Wireshark does.
+void learn_bases(TcpSide& sender, TcpSide& receiver, const TcpHeader& h) {
+  if (h.has(flag::syn)) {
+    if (!sender.syn_sent) {
+      sender.isn = h.seq;
+      sender.base_known = true;
+    }
+  } else if (!sender.base_known) {
+    sender.isn = h.seq - 1;
+    sender.base_known = true;
+  }
+  if (h.has(flag::ack) && !receiver.base_known) {
+    receiver.isn = h.ack - 1;
+    receiver.base_known = true;
+  }
+}
+
+// What the ACK field tells: how much is newly confirmed, whether it confirms the receiver's SYN or FIN, and
+// which earlier packet it completes.
+void read_ack(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, std::int64_t time_ns, TcpObservation& o) {
+  if (!h.has(flag::ack)) return;
+  const std::uint32_t previous = sender.ack_seen ? sender.highest_ack : receiver.isn;
+  if (seq_after(h.ack, previous)) o.newly_acked = h.ack - previous;
+  if (!sender.ack_seen || seq_after(h.ack, sender.highest_ack)) {
+    sender.highest_ack = h.ack;
+    sender.ack_seen = true;
+  }
+  if (receiver.syn_sent && !receiver.syn_acked && at_or_after(h.ack, receiver.isn + 1)) {
+    receiver.syn_acked = true;
+    o.acks_syn = true;
+  }
+  if (receiver.fin_sent && !receiver.fin_acked && at_or_after(h.ack, receiver.fin_seq + 1)) {
+    receiver.fin_acked = true;
+    o.acks_fin = true;
+  }
+  if (o.newly_acked > 0) {
+    for (const SentSegment& segment : receiver.recent) {
+      if (segment.packet_index != 0 && segment.end_seq == h.ack) {
+        o.acked_packet = segment.packet_index;
+        o.acked_packet_age_ns = time_ns - segment.time_ns;
+      }
+    }
+  }
+}
+
+void remember_segment(TcpSide& sender, std::uint32_t end_seq, std::uint32_t packet_index, std::int64_t time_ns) {
+  sender.recent[sender.recent_next] = SentSegment{end_seq, packet_index, time_ns};
+  sender.recent_next = static_cast<std::uint8_t>((sender.recent_next + 1) % sender.recent.size());
+}
+
+// The options a side announces in its SYN hold for the whole connection.
+void remember_options(TcpSide& side, const lab::decode::TcpOptions& options) {
+  side.mss = options.mss;
+  side.window_scale = options.window_scale;
+  side.sack_permitted = options.sack_permitted;
+  side.timestamps = options.has_timestamps;
+}
+
+bool is_unset(TcpState s) { return s == TcpState::unknown || s == TcpState::closed || s == TcpState::listen; }
+
+// RFC 9293 3.3.2: the state changes caused by sending this segment (sender) and receiving it (receiver).
+void change_states(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, TcpObservation& o) {
+  if (h.has(flag::rst)) {  // a reset ends the connection on both sides at once: no goodbye, no TIME-WAIT
+    sender.state = TcpState::closed;
+    receiver.state = TcpState::closed;
+    return;
+  }
+  if (h.has(flag::syn) && !h.has(flag::ack)) {  // active open
+    if (is_unset(sender.state)) sender.state = TcpState::syn_sent;
+    if (is_unset(receiver.state) || receiver.state == TcpState::syn_sent) receiver.state = TcpState::syn_received;
+    o.handshake_step = 1;
+  } else if (h.has(flag::syn)) {  // SYN-ACK: the passive side answers
+    if (is_unset(sender.state)) sender.state = TcpState::syn_received;
+    if (o.acks_syn && (is_unset(receiver.state) || receiver.state == TcpState::syn_sent))
+      receiver.state = TcpState::established;
+    o.handshake_step = 2;
+  } else {
+    // A connection first seen mid-stream: data is flowing, so both sides are (at least) established.
+    if (sender.state == TcpState::unknown) sender.state = TcpState::established;
+    if (receiver.state == TcpState::unknown) receiver.state = TcpState::established;
+    if (o.acks_syn && receiver.state == TcpState::syn_received) {
+      receiver.state = TcpState::established;
+      o.handshake_step = 3;
+    }
+  }
+  if (o.acks_fin) {
+    if (receiver.state == TcpState::fin_wait_1) receiver.state = TcpState::fin_wait_2;
+    else if (receiver.state == TcpState::closing) receiver.state = TcpState::time_wait;
+    else if (receiver.state == TcpState::last_ack) receiver.state = TcpState::closed;
+  }
+  if (o.new_fin) {
+    if (sender.state == TcpState::close_wait) sender.state = TcpState::last_ack;
+    else if (sender.state == TcpState::established || sender.state == TcpState::syn_received)
+      sender.state = TcpState::fin_wait_1;
+    if (receiver.state == TcpState::established || receiver.state == TcpState::syn_received)
+      receiver.state = TcpState::close_wait;
+    else if (receiver.state == TcpState::fin_wait_1) receiver.state = TcpState::closing;  // simultaneous close
+    else if (receiver.state == TcpState::fin_wait_2) receiver.state = TcpState::time_wait;
+  }
+}
+
+Phase phase_of(const TcpHeader& h, std::uint32_t payload_len, const TcpSide& sender, const TcpSide& receiver,
+               const TcpObservation& o) {
+  if (h.has(flag::rst)) return Phase::reset;
+  if (h.has(flag::syn) || o.handshake_step == 3) return Phase::handshake;
+  if (h.has(flag::fin)) return Phase::teardown;
+  if (payload_len > 0) return Phase::data;
+  return sender.fin_sent || receiver.fin_sent ? Phase::teardown : Phase::data;
+}
+
+}  // namespace
+
+void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint32_t payload_len,
+                       std::uint32_t packet_index, std::int64_t time_ns, Observation& observation) {
+  TcpSide& sender = c.side(from);
+  TcpSide& receiver = c.side(other(from));
+  TcpObservation& o = observation.tcp;
+  o.before[0] = c.tcp[0].state;
+  o.before[1] = c.tcp[1].state;
+
+  learn_bases(sender, receiver, h);
+  o.rel_seq = h.seq - sender.isn;
+  if (h.has(flag::ack)) o.rel_ack = h.ack - receiver.isn;
+
+  // A SYN and a FIN each consume one sequence number, so that they can be acknowledged like data.
+  const std::uint32_t control = (h.has(flag::syn) ? 1u : 0u) + (h.has(flag::fin) ? 1u : 0u);
+  o.seq_len = payload_len + control;
+  const std::uint32_t end_seq = h.seq + o.seq_len;
+  o.rel_next_seq = end_seq - sender.isn;
+  if (!sender.seen || seq_after(end_seq, sender.next_seq)) sender.next_seq = end_seq;
+  sender.seen = true;
+
+  read_ack(sender, receiver, h, time_ns, o);
+  o.piggybacked = payload_len > 0 && o.newly_acked > 0;
+
+  if (h.has(flag::syn)) sender.syn_sent = true;
+  if (h.has(flag::fin) && !sender.fin_sent) {
+    sender.fin_sent = true;
+    sender.fin_seq = end_seq - 1;
+    o.new_fin = true;
+    if (!c.first_to_close) c.first_to_close = from;
+  }
+  if (o.seq_len > 0) remember_segment(sender, end_seq, packet_index, time_ns);
+  if (h.has(flag::syn) && !h.has(flag::ack) && c.syn_time_ns < 0) {
+    c.syn_time_ns = time_ns;
+    remember_options(sender, h.options);
+  }
+  if (h.has(flag::syn) && h.has(flag::ack) && c.syn_ack_time_ns < 0) {
+    c.syn_ack_time_ns = time_ns;
+    remember_options(sender, h.options);
+  }
+
+  change_states(sender, receiver, h, o);
+  if (o.handshake_step == 3 && c.handshake_done_ns < 0) c.handshake_done_ns = time_ns;
+  if (h.has(flag::rst)) c.reset = true;
+  o.after[0] = c.tcp[0].state;
+  o.after[1] = c.tcp[1].state;
+  observation.phase = phase_of(h, payload_len, sender, receiver, o);
+}
+
+}  // namespace lab::flow

@@ -1,0 +1,17 @@
+#pragma once
+// The TCP rules of the tracker: relative numbers, what an ACK confirms, and the state changes of RFC 9293
+// section 3.3.2 as seen from a capture point between the two endpoints.
+#include <cstdint>
+
+#include "capture/decode/tcp.hpp"
+#include "capture/flow/conversation.hpp"
+#include "capture/flow/observation.hpp"
+
+namespace lab::flow {
+
+// Update `conversation` with one segment sent by `from`, and fill `observation.tcp` and `observation.phase`.
+void track_tcp_segment(Conversation& conversation, Role from, const lab::decode::TcpHeader& header,
+                       std::uint32_t payload_len, std::uint32_t packet_index, std::int64_t time_ns,
+                       Observation& observation);
+
+}  // namespace lab::flow

@@ -1,0 +1,36 @@
+#pragma once
+// The per-conversation tracker: takes decoded packets in capture order and returns what each one means for
+// its conversation (roles, relative sequence numbers, each endpoint's TCP state, the phase). Its only clock
+// is the packet timestamp; it never assumes one conversation or one host.
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "capture/decode/packet.hpp"
+#include "capture/flow/conversation.hpp"
+#include "capture/flow/flow_key.hpp"
+#include "capture/flow/observation.hpp"
+
+namespace lab::flow {
+
+class Tracker {
+ public:
+  // `packet_index` is the packet's 1-based number in the capture; `wire_len` its length on the wire.
+  // Packets that are not TCP or UDP (or whose transport header is missing) get an observation with no
+  // conversation.
+  Observation observe(std::uint32_t packet_index, std::int64_t time_ns, std::uint32_t wire_len,
+                      const lab::decode::DecodedPacket& packet);
+
+  // Every conversation seen, in order of first appearance.
+  std::vector<const Conversation*> conversations() const;
+  std::size_t size() const { return conversations_.size(); }
+
+ private:
+  Conversation& find_or_add(const FlowKey& key, std::uint32_t packet_index, std::int64_t time_ns);
+
+  std::unordered_map<FlowKey, Conversation, FlowKeyHash> conversations_;
+  std::uint32_t next_tcp_stream_ = 0;
+  std::uint32_t next_udp_stream_ = 0;
+};
+
+}  // namespace lab::flow

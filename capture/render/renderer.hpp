@@ -1,0 +1,47 @@
+#pragma once
+// Renderers turn the timeline (packets with their explanations, application calls, the closing summary)
+// into text. They decode nothing and print nothing: they append to a string the caller writes out.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "capture/decode/frame.hpp"
+#include "capture/decode/packet.hpp"
+#include "capture/flow/observation.hpp"
+#include "capture/timeline/app_event.hpp"
+
+namespace lab::render {
+
+struct PacketView {
+  std::uint32_t index = 0;   // 1-based, the same order as a --write file
+  double time = 0;           // seconds since the first packet
+  const lab::decode::Frame& frame;
+  const lab::decode::DecodedPacket& packet;
+  const lab::flow::Observation& observation;
+  std::string_view note;     // the annotator's explanation
+};
+
+struct AppView {
+  double time = 0;           // seconds since the first packet (negative before it)
+  const lab::timeline::AppEvent& event;
+  const lab::flow::Conversation* conversation;  // the tracker's record of this socket's connection, if seen
+  std::string_view note;
+};
+
+struct SummaryView {
+  std::vector<const lab::flow::Conversation*> conversations;  // in order of first appearance
+  std::uint64_t packets = 0;
+  std::uint64_t kernel_dropped = 0;  // live capture: packets the kernel dropped before we read them
+  std::string_view closing_tip;      // a pointer to the next lesson, from the lab (may be empty)
+};
+
+class Renderer {
+ public:
+  virtual ~Renderer() = default;
+  virtual void packet(const PacketView& view, std::string& out) = 0;
+  virtual void app(const AppView& view, std::string& out) = 0;
+  virtual void summary(const SummaryView& view, std::string& out) = 0;
+};
+
+}  // namespace lab::render

@@ -1,0 +1,29 @@
+#pragma once
+// The text a student reads: one block per packet (number, time, direction, flags, numbers, both states and
+// the explanation) with the application calls in between, and a closing summary.
+#include "capture/render/renderer.hpp"
+
+namespace lab::render {
+
+struct TextOptions {
+  bool annotate = true;   // packets with explanations; false: only the application-level conversation
+  bool absolute = false;  // raw sequence numbers next to the relative ones
+  bool color = false;     // ANSI colours, Wireshark's scheme: grey SYN/FIN, red RST
+  int width = 100;        // wrap explanations at this many columns
+};
+
+class TextRenderer : public Renderer {
+ public:
+  explicit TextRenderer(TextOptions options) : options_(options) {}
+  void packet(const PacketView& view, std::string& out) override;
+  void app(const AppView& view, std::string& out) override;
+  void summary(const SummaryView& view, std::string& out) override;
+
+ private:
+  TextOptions options_;
+};
+
+// Appends `text` wrapped at `width` columns, each line starting with `indent` spaces.
+void append_wrapped(std::string& out, std::string_view text, int indent, int width);
+
+}  // namespace lab::render

@@ -1,0 +1,64 @@
+#include "capture/timeline/explainer.hpp"
+
+#include "capture/decode/packet.hpp"
+#include "capture/flow/flow_key.hpp"
+
+namespace lab::timeline {
+
+Explainer::Explainer(lab::render::Renderer& renderer, lab::annotate::AnnotateOptions options, Output output)
+    : renderer_(renderer), options_(options), output_(std::move(output)) {
+  note_.reserve(2048);
+  out_.reserve(64 * 1024);
+}
+
+void Explainer::set_origin(std::int64_t time_ns) {
+  origin_ns_ = time_ns;
+  origin_set_ = true;
+}
+
+double Explainer::seconds_since_origin(std::int64_t time_ns) {
+  if (!origin_set_) set_origin(time_ns);
+  return static_cast<double>(time_ns - origin_ns_) / 1e9;
+}
+
+void Explainer::packet(const lab::decode::Frame& frame) {
+  const lab::decode::DecodedPacket decoded = lab::decode::decode_packet(frame);
+  ++index_;
+  const lab::flow::Observation observation = tracker_.observe(index_, frame.time_ns, frame.wire_len, decoded);
+  lab::annotate::annotate_packet({index_, frame, decoded, observation}, options_, note_);
+  renderer_.packet({index_, seconds_since_origin(frame.time_ns), frame, decoded, observation, note_}, out_);
+  if (out_.size() >= 60 * 1024) flush();
+}
+
+// The tracker's record of the connection an application call belongs to: the one whose endpoints match
+// the socket's addresses.
+const lab::flow::Conversation* Explainer::conversation_of(const AppEvent& event) const {
+  if (event.local.empty() || event.peer.empty()) return nullptr;
+  for (const lab::flow::Conversation* c : tracker_.conversations()) {
+    if (c->key.protocol != (event.tcp ? lab::decode::ip_protocol::tcp : lab::decode::ip_protocol::udp)) continue;
+    const std::string mine = lab::flow::to_string(c->at(event.actor));
+    const std::string theirs = lab::flow::to_string(c->at(lab::flow::other(event.actor)));
+    if (mine == event.local && theirs == event.peer) return c;
+  }
+  return nullptr;
+}
+
+void Explainer::app(const AppEvent& event) {
+  const lab::flow::Conversation* conversation = conversation_of(event);
+  lab::annotate::annotate_app(event, conversation, note_);
+  renderer_.app({seconds_since_origin(event.time_ns), event, conversation, note_}, out_);
+  flush();  // application calls are rare: show them at once
+}
+
+void Explainer::finish(std::string_view closing_tip, std::uint64_t kernel_dropped) {
+  renderer_.summary({tracker_.conversations(), index_, kernel_dropped, closing_tip}, out_);
+  flush();
+}
+
+void Explainer::flush() {
+  if (out_.empty()) return;
+  output_(out_);
+  out_.clear();
+}
+
+}  // namespace lab::timeline

@@ -1,0 +1,93 @@
+// Each subcommand: an options struct (echo_lab.hpp), a setup function that declares its flags with their
+// checks, and a run function. Parse errors are usage errors (exit 2); environment errors are one line.
+#include "labs/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "capture/pcap/pcap_error.hpp"
+#include "labs/echo_lab.hpp"
+#include "labs/netns.hpp"
+
+namespace lab::labs {
+namespace {
+
+constexpr int exit_failure = 1;
+constexpr int exit_usage = 2;
+constexpr int exit_environment = 3;
+
+void setup_echo_lab(CLI::App& app, EchoLabOptions& o, Transport transport) {
+  const bool tcp = transport == Transport::tcp;
+  o.transport = transport;
+  app.add_flag("--annotate,-a", o.annotate, "Explain every packet in plain language (text output)");
+  app.add_option("--message,-m", o.messages, "A message for the client to send (repeatable; default \"Hello?\")")
+      ->type_name("TEXT");
+  app.add_option("--port,-p", o.port, tcp ? "Server port (default 65432)" : "Server port (default 5005)")
+      ->check(CLI::Range(1, 65535));
+  app.add_option("--format,-f", o.format, "Output format: text or json (JSON lines, one object per event)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, OutputFormat>{{"text", OutputFormat::text},
+                                                                               {"json", OutputFormat::json}}));
+  app.add_option("--write,-w", o.write_path, "Also write the captured packets to a pcap file (opens in Wireshark)")
+      ->type_name("FILE");
+  app.add_flag("--absolute", o.absolute, "Show raw sequence numbers as well as relative ones");
+  app.add_option("--color", o.color, "Colours: auto (terminal only, honours NO_COLOR), always or never")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, ColorMode>{
+          {"auto", ColorMode::automatic}, {"always", ColorMode::always}, {"never", ColorMode::never}}));
+  app.add_option("--netns", o.netns,
+                 "private (default): run in a private network namespace, no root needed; host: use this machine's "
+                 "loopback (needs capture rights)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, NetnsMode>{{"private", NetnsMode::private_ns}, {"host", NetnsMode::host}}));
+  if (!tcp) {
+    app.add_option("--timeout", o.reply_timeout_ms, "How long the client waits for each reply, in ms (default 2000)")
+        ->check(CLI::Range(1, 60000));
+  }
+  app.footer(tcp ? "Examples:\n  lab tcp-echo --annotate\n  lab tcp-echo --annotate --message Hi --message Bye\n"
+                   "  lab tcp-echo --format json --write hello.pcap"
+                 : "Examples:\n  lab udp-echo --annotate\n  lab udp-echo --format json --write hello-udp.pcap");
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"lab: a socket lab that shows what TCP and UDP really put on the wire, and explains it."};
+  app.require_subcommand(1);
+  app.footer("Start with:  lab tcp-echo --annotate\nEach command has --help with examples.");
+
+  EchoLabOptions tcp_options, udp_options;
+  auto* tcp_echo = app.add_subcommand("tcp-echo", "A TCP echo server and client (port 65432), their packets captured and explained");
+  setup_echo_lab(*tcp_echo, tcp_options, Transport::tcp);
+  auto* udp_echo = app.add_subcommand("udp-echo", "The same over UDP (port 5005): no handshake, no acks, no teardown");
+  setup_echo_lab(*udp_echo, udp_options, Transport::udp);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "lab: %s (see lab --help)\n", e.what());
+    return exit_usage;
+  }
+
+  try {
+    if (tcp_echo->parsed()) return run_echo_lab(tcp_options);
+    if (udp_echo->parsed()) return run_echo_lab(udp_options);
+  } catch (const NetnsError& e) {
+    std::fprintf(stderr, "lab: %s\n", e.what());
+    return exit_environment;
+  } catch (const lab::pcap::CaptureError& e) {
+    std::fprintf(stderr, "lab: %s\n", e.what());
+    return e.kind() == lab::pcap::CaptureErrorKind::permission ? exit_environment : exit_failure;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lab: %s\n", e.what());
+    return exit_failure;
+  }
+  return exit_usage;
+}
+
+}  // namespace lab::labs
