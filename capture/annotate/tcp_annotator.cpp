@@ -120,10 +120,11 @@ void explain_ack(const Segment& s, std::string& note) {
 void explain_fin(const Segment& s, std::string& note) {
   const TcpState sender_before = s.o.before[static_cast<int>(s.from)];
   const std::uint32_t fin_seq = s.o.rel_next_seq - 1;
-  if (sender_before == TcpState::close_wait) {
+  if (s.o.simultaneous_close) {
+    say(note, "The {} sends its FIN (seq {}) before the {}'s FIN reached it: both sides are closing at the same time.",
+        s.sender, fin_seq, s.receiver);
+  } else if (sender_before == TcpState::close_wait) {
     say(note, "The {} closes its side too (FIN, seq {}): its application, having read end-of-file, called close().", s.sender, fin_seq);
-  } else if (s.c.side(s.from == Role::client ? Role::server : Role::client).fin_sent) {
-    say(note, "The {} sends its FIN (seq {}) while the {}'s FIN is still unacknowledged: both closed at the same time.", s.sender, fin_seq, s.receiver);
   } else {
     say(note, "The {} closes first (FIN, seq {}): its application called close() (or shutdown()) and will send no more data.", s.sender, fin_seq);
   }

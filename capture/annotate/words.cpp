@@ -8,7 +8,10 @@ std::string duration_words(std::int64_t ns) {
   if (ns < 0) ns = 0;
   if (ns < 1'000) return fmt::format("{} ns", ns);
   if (ns < 1'000'000) return fmt::format("{} µs", (ns + 500) / 1'000);
-  if (ns < 1'000'000'000) return fmt::format("{:.3g} ms", static_cast<double>(ns) / 1e6);
+  const double ms = static_cast<double>(ns) / 1e6;
+  if (ns < 10'000'000) return fmt::format("{:.2f} ms", ms);
+  if (ns < 100'000'000) return fmt::format("{:.1f} ms", ms);
+  if (ns < 1'000'000'000) return fmt::format("{:.0f} ms", ms);
   return fmt::format("{:.3f} s", static_cast<double>(ns) / 1e9);
 }
 

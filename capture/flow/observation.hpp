@@ -14,6 +14,7 @@ struct TcpObservation {
   std::uint32_t seq_len = 0;        // sequence numbers this segment consumes: payload + SYN + FIN
   std::uint8_t handshake_step = 0;  // 1 SYN, 2 SYN-ACK, 3 the ACK that completes it; 0 otherwise
   bool new_fin = false;             // the first FIN from this side (not a retransmission)
+  bool simultaneous_close = false;  // a new FIN sent before the other side's FIN was acknowledged
   bool acks_syn = false;            // this ACK is the first to acknowledge the receiver's SYN
   bool acks_fin = false;            // this ACK is the first to acknowledge the receiver's FIN
   std::uint32_t newly_acked = 0;    // how many sequence numbers this ACK confirms beyond the previous one

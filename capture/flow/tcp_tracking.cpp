@@ -101,7 +101,12 @@ void change_states(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, TcpOb
     else if (receiver.state == TcpState::closing) receiver.state = TcpState::time_wait;
     else if (receiver.state == TcpState::last_ack) receiver.state = TcpState::closed;
   }
-  if (o.new_fin) {
+  if (o.new_fin && o.simultaneous_close) {
+    // Both FINs crossed: each side sent its FIN before it saw the other's, so both wait in CLOSING for
+    // the ACK of their own.
+    sender.state = TcpState::closing;
+    if (receiver.state == TcpState::fin_wait_1) receiver.state = TcpState::closing;
+  } else if (o.new_fin) {
     if (sender.state == TcpState::close_wait) sender.state = TcpState::last_ack;
     else if (sender.state == TcpState::established || sender.state == TcpState::syn_received)
       sender.state = TcpState::fin_wait_1;
@@ -152,6 +157,7 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
     sender.fin_seq = end_seq - 1;
     o.new_fin = true;
     if (!c.first_to_close) c.first_to_close = from;
+    o.simultaneous_close = receiver.fin_sent && !receiver.fin_acked;
   }
   if (o.seq_len > 0) remember_segment(sender, end_seq, packet_index, time_ns);
   if (h.has(flag::syn) && !h.has(flag::ack) && c.syn_time_ns < 0) {

@@ -157,9 +157,16 @@ void TextRenderer::app(const AppView& v, std::string& out) {
 }
 
 void TextRenderer::summary(const SummaryView& v, std::string& out) {
-  auto it = std::back_inserter(out);
   using lab::annotate::count_words;
   using lab::annotate::duration_words;
+  auto it = std::back_inserter(out);
+  if (!options_.annotate) {
+    fmt::format_to(it, "\n({} carried this conversation: add --annotate to see each one explained.)\n",
+                   count_words(v.packets, "packet", "packets"));
+    return;
+  }
+  // Each fact on its own line, wrapped to the width and indented under its conversation.
+  auto line = [&](const std::string& text) { append_wrapped(out, text, 4, options_.width); };
   out += '\n';
   if (options_.color) out += bold;
   fmt::format_to(it, "Summary: {} captured", count_words(v.packets, "packet", "packets"));
@@ -169,39 +176,41 @@ void TextRenderer::summary(const SummaryView& v, std::string& out) {
   for (const auto* c : v.conversations) {
     const ConversationFacts f = facts_of(*c);
     const bool tcp = c->key.protocol == lab::decode::ip_protocol::tcp;
-    fmt::format_to(it, "  {} conversation {}: client {} ↔ server {}\n", tcp ? "TCP" : "UDP", c->stream,
-                   lab::flow::to_string(c->at(Role::client)), lab::flow::to_string(c->at(Role::server)));
+    append_wrapped(out,
+                   fmt::format("{} conversation {}: client {} ↔ server {}", tcp ? "TCP" : "UDP", c->stream,
+                               lab::flow::to_string(c->at(Role::client)), lab::flow::to_string(c->at(Role::server))),
+                   2, options_.width);
     if (tcp) {
-      fmt::format_to(it, "    {}: {} handshake, {} data, {} teardown, {} reset\n", count_words(f.packets, "packet", "packets"),
-                     c->packets_in_phase[0], c->packets_in_phase[1], c->packets_in_phase[2], c->packets_in_phase[3]);
+      line(fmt::format("{}: {} handshake, {} data, {} teardown, {} reset", count_words(f.packets, "packet", "packets"),
+                       c->packets_in_phase[0], c->packets_in_phase[1], c->packets_in_phase[2], c->packets_in_phase[3]));
     } else {
-      fmt::format_to(it, "    {} (client {}, server {}); no handshake, no acknowledgements, no teardown\n",
-                     count_words(f.packets, "datagram", "datagrams"), c->sent[0].packets, c->sent[1].packets);
+      line(fmt::format("{} (client {}, server {}); no handshake, no acknowledgements, no teardown",
+                       count_words(f.packets, "datagram", "datagrams"), c->sent[0].packets, c->sent[1].packets));
     }
-    const double share = f.wire_bytes ? 100.0 * static_cast<double>(f.payload_bytes) / static_cast<double>(f.wire_bytes) : 0.0;
-    fmt::format_to(it, "    {} of application data (client {}, server {}) in {} on the wire: {:.0f}% data, the rest headers\n",
-                   count_words(f.payload_bytes, "byte", "bytes"), c->sent[0].payload_bytes, c->sent[1].payload_bytes,
-                   count_words(f.wire_bytes, "byte", "bytes"), share);
+    const double share =
+        f.wire_bytes ? 100.0 * static_cast<double>(f.payload_bytes) / static_cast<double>(f.wire_bytes) : 0.0;
+    line(fmt::format("{} of application data (client {}, server {}) in {} on the wire: {:.0f}% data, the rest headers",
+                     count_words(f.payload_bytes, "byte", "bytes"), c->sent[0].payload_bytes, c->sent[1].payload_bytes,
+                     count_words(f.wire_bytes, "byte", "bytes"), share));
     if (tcp && f.syn_to_syn_ack_ns >= 0) {
-      fmt::format_to(it, "    handshake: SYN to SYN-ACK {}", duration_words(f.syn_to_syn_ack_ns));
-      if (f.initial_rtt_ns >= 0) fmt::format_to(it, ", SYN to final ACK {} (initial RTT)", duration_words(f.initial_rtt_ns));
-      out += '\n';
+      std::string handshake = fmt::format("handshake: SYN to SYN-ACK {}", duration_words(f.syn_to_syn_ack_ns));
+      if (f.initial_rtt_ns >= 0)
+        handshake += fmt::format(", SYN to final ACK {} (the initial RTT)", duration_words(f.initial_rtt_ns));
+      line(handshake);
     }
-    if (tcp) {
-      switch (f.ending) {
-        case Ending::closed:
-          fmt::format_to(it, "    ended: the {} closed first (its FIN came first), then the {}; the {} now waits in {}\n",
+    if (!tcp) continue;
+    switch (f.ending) {
+      case Ending::closed:
+        line(fmt::format("ended: the {} closed first (its FIN came first), then the {}; the {} is left in {}",
                          lab::flow::role_name(f.closed_first), lab::flow::role_name(lab::flow::other(f.closed_first)),
-                         lab::flow::role_name(f.closed_first),
-                         lab::flow::tcp_state_name(c->side(f.closed_first).state));
-          break;
-        case Ending::reset: out += "    ended: reset (RST), with no orderly goodbye\n"; break;
-        case Ending::open:
-          fmt::format_to(it, "    still open when the capture ended (client {}, server {})\n",
+                         lab::flow::role_name(f.closed_first), lab::flow::tcp_state_name(c->side(f.closed_first).state)));
+        break;
+      case Ending::reset: line("ended: reset (RST), with no orderly goodbye"); break;
+      case Ending::open:
+        line(fmt::format("still open when the capture ended (client {}, server {})",
                          lab::flow::tcp_state_name(c->side(Role::client).state),
-                         lab::flow::tcp_state_name(c->side(Role::server).state));
-          break;
-      }
+                         lab::flow::tcp_state_name(c->side(Role::server).state)));
+        break;
     }
   }
   if (!v.closing_tip.empty()) {
