@@ -107,7 +107,10 @@ void annotate_app(const lab::timeline::AppEvent& e, const lab::flow::Conversatio
       fmt::format_to(out, "recv() returns 0 to the {}: end of file, the other side will send nothing more.", who);
       break;
     case AppCall::close:
-      fmt::format_to(out, "The {} calls close().", who);
+      if (e.tcp && e.peer.empty())
+        fmt::format_to(out, "The {} closes its listening socket: no new connections will be accepted.", who);
+      else if (e.tcp) fmt::format_to(out, "The {} calls close().", who);
+      else fmt::format_to(out, "The {} calls close(): nothing goes on the wire, since UDP has no connection to end.", who);
       break;
     case AppCall::timeout:
       fmt::format_to(out, "The {} gives up waiting: {}.", who, e.detail);

@@ -75,7 +75,7 @@ void explain_syn_ack(const Segment& s, std::string& note) {
   if (client.window_scale && server.window_scale) say(note, "Both sides offered window scaling, so it is in use.");
   else if (client.window_scale || server.window_scale) say(note, "Only one side offered window scaling, so neither uses it.");
   if (s.o.after[static_cast<int>(s.from == Role::client ? Role::server : Role::client)] == TcpState::established)
-    say(note, "For the {} the connection is now ESTABLISHED: its connect() can return.", s.receiver);
+    say(note, "The {}'s connect() can now return.", s.receiver);
 }
 
 void explain_handshake_ack(const Segment& s, std::string& note) {
@@ -102,7 +102,9 @@ void explain_data(const Segment& s, const lab::decode::DecodedPacket& packet, st
 void explain_ack(const Segment& s, std::string& note) {
   const std::uint32_t a = s.o.rel_ack;
   if (s.o.newly_acked == 0) {
-    say(note, "Its ack {} repeats what the {} had already acknowledged: nothing new is confirmed.", a, s.sender);
+    // On a segment with data or a FIN the repeated ACK number is routine; on a bare ACK it is worth a word.
+    if (s.len == 0 && !s.h.has(flag::fin))
+      say(note, "Its ack {} repeats what the {} had already acknowledged: nothing new is confirmed.", a, s.sender);
     return;
   }
   if (s.o.acks_fin) {

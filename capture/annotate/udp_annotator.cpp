@@ -15,12 +15,23 @@ const char* checksum_words(lab::decode::ChecksumStatus status) {
   switch (status) {
     case ChecksumStatus::good: return "correct";
     case ChecksumStatus::bad:
-      return "not valid as captured: the kernel leaves it to the network card (checksum offload), and on "
-             "loopback no card ever fills it in, since the bytes never leave memory";
+      return "not valid as captured: Linux leaves checksums to the network card, which fills them in on the way "
+             "out (checksum offload); on loopback the bytes never leave memory, so nobody ever does";
     case ChecksumStatus::absent: return "0: the sender chose not to compute one (allowed over IPv4)";
     case ChecksumStatus::unknown: break;
   }
   return "not checked: the datagram was not captured whole";
+}
+
+const char* checksum_short(lab::decode::ChecksumStatus status) {
+  using lab::decode::ChecksumStatus;
+  switch (status) {
+    case ChecksumStatus::good: return "correct";
+    case ChecksumStatus::bad: return "not valid as captured: checksum offload";
+    case ChecksumStatus::absent: return "none";
+    case ChecksumStatus::unknown: break;
+  }
+  return "not checked";
 }
 
 }  // namespace
@@ -43,8 +54,13 @@ void explain_udp(const PacketContext& context, std::string& note) {
     append_payload_quote(note, p);
     note += '.';
   }
-  fmt::format_to(out, " Its whole UDP header is 8 bytes: source port {}, destination port {}, length {} (8 of header + {} of data), checksum 0x{:04x} ({}).",
-                 h.src_port, h.dst_port, h.length, p.payload_len, h.checksum, checksum_words(lab::decode::transport_checksum(p)));
+  if (o.first_of_conversation) {
+    fmt::format_to(out, " Its whole UDP header is 8 bytes: source port {}, destination port {}, length {} (8 of header + {} of data), checksum 0x{:04x} — {}.",
+                   h.src_port, h.dst_port, h.length, p.payload_len, h.checksum, checksum_words(lab::decode::transport_checksum(p)));
+  } else {
+    fmt::format_to(out, " UDP header: ports {} → {}, length {}, checksum 0x{:04x} ({}).", h.src_port, h.dst_port, h.length,
+                   h.checksum, checksum_short(lab::decode::transport_checksum(p)));
+  }
   if (o.first_of_conversation) {
     fmt::format_to(out, " There was no handshake: UDP just sends. Nothing will acknowledge this datagram, and if it is lost nobody resends it; there will be no teardown either.");
   } else {

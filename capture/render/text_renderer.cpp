@@ -60,6 +60,12 @@ void append_tcp_numbers(std::string& out, const PacketView& v, bool absolute) {
   fmt::format_to(it, " seq={}", o.rel_seq);
   if (h.has(flag::ack)) fmt::format_to(it, " ack={}", o.rel_ack);
   fmt::format_to(it, " len={} win={}", v.packet.payload_len, h.window);
+  // After the handshake the window field counts in units of 2^scale when both sides offered scaling.
+  const auto& c = *v.observation.conversation;
+  const auto& own_scale = c.side(v.observation.from).window_scale;
+  const auto& other_scale = c.side(lab::flow::other(v.observation.from)).window_scale;
+  if (!h.has(flag::syn) && own_scale && other_scale && *own_scale > 0)
+    fmt::format_to(it, "×{}", 1u << (*own_scale > 14 ? 14 : *own_scale));
   if (absolute) {
     fmt::format_to(it, " (raw seq={}", h.seq);
     if (h.has(flag::ack)) fmt::format_to(it, " ack={}", h.ack);

@@ -81,7 +81,8 @@ TEST_CASE("data segments show the byte range, PSH and the next sequence number")
   CHECK(contains(notes[4], "everything up to byte 6 arrived; send 7 next"));
   CHECK(contains(notes[4], "It confirms packet #4, sent 1.00 ms earlier"));
   CHECK_FALSE(contains(notes[5], "piggybacked"));  // the data was already acknowledged by packet 5
-  CHECK(contains(notes[5], "repeats what the server had already acknowledged"));
+  CHECK_FALSE(contains(notes[5], "ack"));  // a routine repeated ack on data is not worth a sentence
+  CHECK(contains(notes[6], "It confirms packet #6"));
 }
 
 TEST_CASE("a piggybacked ACK is named as such") {
@@ -146,6 +147,7 @@ TEST_CASE("application calls: the kernel's state is compared with the capture's"
   lab::timeline::AppEvent e;
   e.actor = lab::flow::Role::client;
   e.call = lab::timeline::AppCall::close;
+  e.peer = "127.0.0.1:65432";
   e.kernel_state = "TIME-WAIT";
   std::string note;
   lab::annotate::annotate_app(e, conversations[0], note);
