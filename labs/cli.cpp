@@ -4,7 +4,6 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -19,28 +18,43 @@ constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
 constexpr int exit_environment = 3;
 
-void setup_echo_lab(CLI::App& app, EchoLabOptions& o, Transport transport) {
+// The echo lab's flags. Choices are parsed as words and checked against their lists at parse time, so a
+// wrong value gets CLI11's plain "--format: xml not in {text,json}".
+struct EchoLabFlags {
+  EchoLabOptions options;
+  std::string format = "text";
+  std::string color = "auto";
+  std::string netns = "private";
+
+  EchoLabOptions resolved() const {
+    EchoLabOptions o = options;
+    o.format = format == "json" ? OutputFormat::json : OutputFormat::text;
+    o.color = color == "always" ? ColorMode::always : color == "never" ? ColorMode::never : ColorMode::automatic;
+    o.netns = netns == "host" ? NetnsMode::host : NetnsMode::private_ns;
+    return o;
+  }
+};
+
+void setup_echo_lab(CLI::App& app, EchoLabFlags& flags, Transport transport) {
   const bool tcp = transport == Transport::tcp;
+  EchoLabOptions& o = flags.options;
   o.transport = transport;
   app.add_flag("--annotate,-a", o.annotate, "Explain every packet in plain language (text output)");
   app.add_option("--message,-m", o.messages, "A message for the client to send (repeatable; default \"Hello?\")")
       ->type_name("TEXT");
   app.add_option("--port,-p", o.port, tcp ? "Server port (default 65432)" : "Server port (default 5005)")
       ->check(CLI::Range(1, 65535));
-  app.add_option("--format,-f", o.format, "Output format: text or json (JSON lines, one object per event)")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, OutputFormat>{{"text", OutputFormat::text},
-                                                                               {"json", OutputFormat::json}}));
+  app.add_option("--format,-f", flags.format, "text (default) or json: JSON lines, one object per event")
+      ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--write,-w", o.write_path, "Also write the captured packets to a pcap file (opens in Wireshark)")
       ->type_name("FILE");
   app.add_flag("--absolute", o.absolute, "Show raw sequence numbers as well as relative ones");
-  app.add_option("--color", o.color, "Colours: auto (terminal only, honours NO_COLOR), always or never")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, ColorMode>{
-          {"auto", ColorMode::automatic}, {"always", ColorMode::always}, {"never", ColorMode::never}}));
-  app.add_option("--netns", o.netns,
-                 "private (default): run in a private network namespace, no root needed; host: use this machine's "
+  app.add_option("--color", flags.color, "auto (default: on a terminal, unless NO_COLOR is set), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_option("--netns", flags.netns,
+                 "private (default): a private network namespace, no root needed; host: this machine's own "
                  "loopback (needs capture rights)")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, NetnsMode>{{"private", NetnsMode::private_ns}, {"host", NetnsMode::host}}));
+      ->check(CLI::IsMember({"private", "host"}));
   if (!tcp) {
     app.add_option("--timeout", o.reply_timeout_ms, "How long the client waits for each reply, in ms (default 2000)")
         ->check(CLI::Range(1, 60000));
@@ -57,12 +71,16 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer("Start with:  lab tcp-echo --annotate\nEach command has --help with examples.");
 
-  EchoLabOptions tcp_options, udp_options;
+  EchoLabFlags tcp_flags, udp_flags;
   auto* tcp_echo = app.add_subcommand("tcp-echo", "A TCP echo server and client (port 65432), their packets captured and explained");
-  setup_echo_lab(*tcp_echo, tcp_options, Transport::tcp);
+  setup_echo_lab(*tcp_echo, tcp_flags, Transport::tcp);
   auto* udp_echo = app.add_subcommand("udp-echo", "The same over UDP (port 5005): no handshake, no acks, no teardown");
-  setup_echo_lab(*udp_echo, udp_options, Transport::udp);
+  setup_echo_lab(*udp_echo, udp_flags, Transport::udp);
 
+  if (argc <= 1) {  // a bare `lab` is a request for guidance, not an error
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -75,8 +93,8 @@ int run_cli(int argc, char** argv) {
   }
 
   try {
-    if (tcp_echo->parsed()) return run_echo_lab(tcp_options);
-    if (udp_echo->parsed()) return run_echo_lab(udp_options);
+    if (tcp_echo->parsed()) return run_echo_lab(tcp_flags.resolved());
+    if (udp_echo->parsed()) return run_echo_lab(udp_flags.resolved());
   } catch (const NetnsError& e) {
     std::fprintf(stderr, "lab: %s\n", e.what());
     return exit_environment;

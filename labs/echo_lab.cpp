@@ -74,10 +74,10 @@ bool tcp_conversation_over(const lab::flow::Tracker& tracker) {
 
 std::string closing_tip(Transport transport) {
   if (transport == Transport::tcp)
-    return "Next: the same message over UDP, with no handshake, no acknowledgements and no teardown: "
-           "lab udp-echo --annotate";
+    return "Next: the same message over UDP, with no handshake, no acknowledgements and no teardown:\n"
+           "  lab udp-echo --annotate";
   return "Over TCP the same message first needs a three-way handshake, then acknowledgements for the data, "
-         "then a teardown of three or four packets: compare with lab tcp-echo --annotate";
+         "then a teardown of three or four packets. Compare:\n  lab tcp-echo --annotate";
 }
 
 std::unique_ptr<lab::render::Renderer> make_renderer(const EchoLabOptions& o) {

@@ -76,6 +76,12 @@ void append_tcp_numbers(std::string& out, const PacketView& v, bool absolute) {
 }  // namespace
 
 void append_wrapped(std::string& out, std::string_view text, int indent, int width) {
+  // Each line of the text is a paragraph of its own.
+  if (const std::size_t newline = text.find('\n'); newline != std::string_view::npos) {
+    append_wrapped(out, text.substr(0, newline), indent, width);
+    append_wrapped(out, text.substr(newline + 1), indent, width);
+    return;
+  }
   const int room = width - indent > 20 ? width - indent : 20;
   while (!text.empty()) {
     out.append(static_cast<std::size_t>(indent), ' ');

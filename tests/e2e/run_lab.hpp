@@ -1,0 +1,38 @@
+#pragma once
+// Runs the `lab` binary as a student would, with a time limit, and collects what it printed.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace lab::test {
+
+struct LabRun {
+  int exit_code = -1;     // -1: killed after the time limit
+  std::string out;
+  std::string err;
+};
+
+// The lab binary under test (LAB_BINARY, set by CTest).
+std::string lab_binary();
+
+// Runs `program args...` with a time limit. With `as_nobody`, the child drops to uid/gid 65534 first
+// (only possible when the test runs as root).
+LabRun run_program(const std::vector<std::string>& argv, int timeout_ms = 20000, bool as_nobody = false);
+LabRun run_lab(const std::vector<std::string>& args, bool as_nobody = false);
+
+// One parsed JSON object per line.
+std::vector<nlohmann::json> json_lines(const std::string& text);
+
+// A fresh empty directory under /tmp, removed with its files at the end of the test.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace lab::test
