@@ -36,18 +36,27 @@ struct Segment {  // everything an explanation needs, named once
   std::int64_t time_ns;
 };
 
-void append_options(std::string& note, const TcpOptions& opt) {
+// The options a SYN offers. The first time each is explained; in the answering SYN-ACK a short list does.
+void append_options(std::string& note, const TcpOptions& opt, bool explain) {
   std::string parts;
   auto add = [&parts](const std::string& part) {
     if (!parts.empty()) parts += "; ";
     parts += part;
   };
-  if (opt.mss) add(fmt::format("MSS {} (it accepts segments of up to {} data bytes)", *opt.mss, *opt.mss));
-  if (opt.window_scale)
-    add(fmt::format("window scale {} (its window field is to be multiplied by 2^{} = {})", *opt.window_scale,
-                    *opt.window_scale, 1u << (*opt.window_scale > 14 ? 14 : *opt.window_scale)));
-  if (opt.sack_permitted) add("SACK permitted (it can report exactly which later segments arrived if one is lost)");
-  if (opt.has_timestamps) add("timestamps (each segment carries a clock value, to measure round-trip time and to tell old duplicates apart)");
+  if (opt.mss) add(explain ? fmt::format("MSS {} (it accepts segments of up to {} data bytes)", *opt.mss, *opt.mss)
+                           : fmt::format("MSS {}", *opt.mss));
+  if (opt.window_scale) {
+    const unsigned factor = 1u << (*opt.window_scale > 14 ? 14 : *opt.window_scale);
+    add(explain ? fmt::format("window scale {} (its window field is to be multiplied by 2^{} = {})", *opt.window_scale,
+                              *opt.window_scale, factor)
+                : fmt::format("window scale {} (x{})", *opt.window_scale, factor));
+  }
+  if (opt.sack_permitted)
+    add(explain ? "SACK permitted (it can report exactly which later segments arrived if one is lost)" : "SACK permitted");
+  if (opt.has_timestamps)
+    add(explain ? "timestamps (each segment carries a clock value, to measure round-trip time and to tell old "
+                  "duplicates apart)"
+                : "timestamps");
   if (parts.empty()) say(note, "It offers no TCP options.");
   else say(note, "It offers: {}.", parts);
 }
@@ -60,7 +69,7 @@ void explain_syn(const Segment& s, std::string& note) {
   say(note, "Handshake 1/3: the {} asks to open a connection (SYN).", s.sender);
   say(note, "It picks an initial sequence number (ISN) of {}; here numbers are shown relative to it, so this SYN is seq 0.", s.h.seq);
   say(note, "A SYN carries no data but consumes one sequence number, so the {}'s first data byte will be seq 1.", s.sender);
-  append_options(note, s.h.options);
+  append_options(note, s.h.options, true);
 }
 
 void explain_syn_ack(const Segment& s, std::string& note) {
@@ -69,7 +78,7 @@ void explain_syn_ack(const Segment& s, std::string& note) {
       s.h.seq, s.o.rel_ack, s.receiver);
   if (s.c.syn_time_ns >= 0)
     say(note, "It came back {} after the SYN: one round trip.", duration_words(s.time_ns - s.c.syn_time_ns));
-  append_options(note, s.h.options);
+  append_options(note, s.h.options, false);
   const auto& client = s.c.side(Role::client);
   const auto& server = s.c.side(Role::server);
   if (client.window_scale && server.window_scale) say(note, "Both sides offered window scaling, so it is in use.");
@@ -126,7 +135,8 @@ void explain_fin(const Segment& s, std::string& note) {
     say(note, "The {} sends its FIN (seq {}) before the {}'s FIN reached it: both sides are closing at the same time.",
         s.sender, fin_seq, s.receiver);
   } else if (sender_before == TcpState::close_wait) {
-    say(note, "The {} closes its side too (FIN, seq {}): its application, having read end-of-file, called close().", s.sender, fin_seq);
+    say(note, "The {} closes its side too (FIN, seq {}): its application called close() after the {}'s FIN arrived.",
+        s.sender, fin_seq, s.receiver);
   } else {
     say(note, "The {} closes first (FIN, seq {}): its application called close() (or shutdown()) and will send no more data.", s.sender, fin_seq);
   }
@@ -147,7 +157,7 @@ void explain_rst(const Segment& s, std::string& note) {
 const char* state_meaning(TcpState state) {
   switch (state) {
     case TcpState::syn_sent: return "waiting for the answer to its SYN";
-    case TcpState::syn_received: return "it has answered the SYN and waits for the last ACK of the handshake";
+    case TcpState::syn_received: return "it got the SYN, answers with its own SYN-ACK, and waits for the last ACK of the handshake";
     case TcpState::established: return "data can flow both ways";
     case TcpState::fin_wait_1: return "it has sent its FIN and waits for it to be acknowledged";
     case TcpState::fin_wait_2: return "its FIN is acknowledged; it can still receive, and waits for the other side's FIN";
@@ -174,6 +184,8 @@ void explain_state_changes(const Segment& s, std::string& note) {
       say(note, "The {} goes {} → {}", lab::flow::role_name(role), lab::flow::tcp_state_name(before),
           lab::flow::tcp_state_name(after));
     }
+    if (before == TcpState::fin_wait_1 && after == TcpState::time_wait)
+      note += " (skipping FIN-WAIT-2: the ACK of its FIN and the other side's FIN came in one packet)";
     if (const char* meaning = state_meaning(after)) fmt::format_to(std::back_inserter(note), ": {}.", meaning);
     else note += '.';
   }

@@ -102,7 +102,7 @@ TEST_CASE("teardown: who closed first, FIN's sequence number, each state with it
   CHECK(contains(notes[7], "server goes ESTABLISHED → CLOSE-WAIT"));
   CHECK(contains(notes[8], "The server closes its side too (FIN, seq 7)"));
   CHECK(contains(notes[8], "Ack 8 acknowledges the client's FIN"));
-  CHECK(contains(notes[8], "client goes FIN-WAIT-1 → TIME-WAIT"));
+  CHECK(contains(notes[8], "client goes FIN-WAIT-1 → TIME-WAIT (skipping FIN-WAIT-2"));
   CHECK(contains(notes[8], "60 s"));
   CHECK(contains(notes[8], "never shows on the wire"));
   CHECK(contains(notes[8], "server goes CLOSE-WAIT → LAST-ACK"));
