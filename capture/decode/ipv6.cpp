@@ -110,7 +110,7 @@ Ipv6Result decode_ipv6(std::span<const std::uint8_t> bytes) {
     } else if (ext.ok()) {
       needed = (std::size_t{ext_len} + 1) * 8;  // RFC 8200 4.3: in 8-byte units, not counting the first 8
     }
-    if (pos + needed > declared_end) {
+    if (length_declared && pos + needed > declared_end) {
       result.header = h;
       result.error = ipv6_error(ErrorKind::invalid, pos, needed, declared_end - pos,
                                 "IPv6 extension header runs past the payload length");
