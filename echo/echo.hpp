@@ -1,6 +1,8 @@
 #pragma once
 // The echo servers and clients, as objects on an Asio io_context (C++20 coroutines inside).
 // Only a forward declaration of asio::io_context here, so that including this header stays cheap.
+// As with any Asio object, the io_context must outlive these objects, and their methods are called on the
+// io_context's thread (or while it is not running).
 #include <functional>
 #include <memory>
 
@@ -23,7 +25,8 @@ class TcpEchoServer {
   TcpEchoServer& operator=(const TcpEchoServer&) = delete;
 
   std::uint16_t port() const;  // the bound port (useful with port 0)
-  void stop();                 // stop accepting and close every connection
+  void stop();                 // stop accepting and close every connection (a close event for each)
+  // The destructor stops too, but reports nothing: whoever received the events may be gone already.
 
  private:
   struct Impl;

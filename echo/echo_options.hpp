@@ -20,6 +20,7 @@ struct ClientOptions {
   std::uint16_t port = 0;
   std::vector<std::string> messages{"Hello?"};  // sent one after the other, each echo read before the next
   std::chrono::milliseconds reply_timeout{2000};  // a reply not back by then ends the client with a timeout
+  std::chrono::milliseconds connect_timeout{3000};  // TCP: a handshake not done by then ends the client too
 };
 
 // How a client run ended.

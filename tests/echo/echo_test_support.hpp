@@ -1,0 +1,107 @@
+#pragma once
+// Helpers for the echo tests: record the events, run an io_context for a bounded time, find free ports.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include "echo/echo.hpp"
+
+namespace lab::echo::test {
+
+using namespace std::chrono_literals;
+
+// Every event the sink got, in order.
+struct EventLog {
+  std::vector<EchoEvent> events;
+
+  EchoEventSink sink() {
+    return [this](const EchoEvent& event) { events.push_back(event); };
+  }
+
+  std::vector<EchoEvent> of(Actor actor) const {
+    std::vector<EchoEvent> result;
+    for (const EchoEvent& event : events) {
+      if (event.actor == actor) result.push_back(event);
+    }
+    return result;
+  }
+
+  std::vector<std::string> kinds(Actor actor) const {
+    std::vector<std::string> result;
+    for (const EchoEvent& event : of(actor)) result.emplace_back(event_kind_name(event.kind));
+    return result;
+  }
+
+  std::size_t count(Actor actor, EventKind kind) const {
+    std::size_t n = 0;
+    for (const EchoEvent& event : events) n += event.actor == actor && event.kind == kind;
+    return n;
+  }
+
+  const EchoEvent& first(Actor actor, EventKind kind) const {
+    for (const EchoEvent& event : events) {
+      if (event.actor == actor && event.kind == kind) return event;
+    }
+    throw std::runtime_error(std::string("no ") + actor_name(actor) + " " + event_kind_name(kind) + " event");
+  }
+
+  // The bytes of every event of this kind, one after the other.
+  std::string data(Actor actor, EventKind kind) const {
+    std::string result;
+    for (const EchoEvent& event : of(actor)) {
+      if (event.kind == kind) result += event.data;
+    }
+    return result;
+  }
+};
+
+// Runs `io` until `finished()`, until it has no work left, or for at most `limit`: a broken test fails, it
+// does not hang.
+template <class Finished>
+void run_until(asio::io_context& io, Finished finished, std::chrono::milliseconds limit = 5000ms) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!finished() && std::chrono::steady_clock::now() < deadline) {
+    if (io.run_one_until(deadline) == 0) break;
+  }
+}
+
+// A TCP port on 127.0.0.1 nothing listens on: the kernel picks a free one for a socket we then close.
+inline std::uint16_t unused_tcp_port() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+inline bool ipv6_loopback_available() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io);
+  asio::error_code error;
+  acceptor.open(asio::ip::tcp::v6(), error);
+  if (!error) acceptor.bind(asio::ip::tcp::endpoint(asio::ip::make_address("::1"), 0), error);
+  return !error;
+}
+
+inline std::string localhost(std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
+
+// Every value 0..255, twice: NUL, CR, LF, 0xff... nothing may be lost or changed on the way.
+inline std::string all_byte_values() {
+  std::string bytes;
+  for (int round = 0; round < 2; ++round) {
+    for (int value = 0; value < 256; ++value) bytes.push_back(static_cast<char>(value));
+  }
+  return bytes;
+}
+
+// More than 64 KiB, with a pattern that does not repeat every 256 bytes, so that a misplaced chunk shows.
+inline std::string large_message(std::size_t size = 100 * 1024 + 7) {
+  std::string bytes(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i * 7 + i / 251) % 256);
+  return bytes;
+}
+
+}  // namespace lab::echo::test
