@@ -126,7 +126,7 @@ TEST_CASE("payload bytes from the wire are escaped, never written raw") {
   for (char ch : notes[0]) CHECK((static_cast<unsigned char>(ch) >= 0x20 || ch == ' '));
 }
 
-TEST_CASE("--absolute adds the raw numbers") {
+TEST_CASE("absolute mode adds the raw numbers") {
   const auto notes = notes_for({tcp(client_ep, server_ep, C, 0, SYN), tcp(server_ep, client_ep, S, C + 1, SYN | ACK)}, true);
   CHECK(contains(notes[1], "(Raw numbers: seq 5000, ack 1001.)"));
 }
