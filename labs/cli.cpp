@@ -49,6 +49,7 @@ void setup_echo_lab(CLI::App& app, EchoLabFlags& flags, Transport transport) {
   app.add_option("--write,-w", o.write_path, "Also write the captured packets to a pcap file (opens in Wireshark)")
       ->type_name("FILE");
   app.add_flag("--absolute", o.absolute, "Show raw sequence numbers as well as relative ones");
+  app.add_flag("--ipv6,-6", o.ipv6, "Run over IPv6 (::1) instead of IPv4 (127.0.0.1)");
   app.add_option("--color", flags.color, "auto (default: on a terminal, unless NO_COLOR is set), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_option("--netns", flags.netns,

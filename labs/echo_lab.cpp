@@ -132,7 +132,9 @@ int run_echo_lab(const EchoLabOptions& options) {
 
   std::unique_ptr<lab::echo::TcpEchoServer> tcp_server;
   std::unique_ptr<lab::echo::UdpEchoServer> udp_server;
+  const std::string host = options.ipv6 ? "::1" : "127.0.0.1";
   lab::echo::ServerOptions server_options;
+  server_options.host = host;
   server_options.port = port;
   try {
     if (tcp) tcp_server = std::make_unique<lab::echo::TcpEchoServer>(io, server_options, sink);
@@ -174,6 +176,7 @@ int run_echo_lab(const EchoLabOptions& options) {
   });
 
   lab::echo::ClientOptions client_options;
+  client_options.host = host;
   client_options.port = port;
   if (!options.messages.empty()) client_options.messages = options.messages;
   client_options.reply_timeout = std::chrono::milliseconds(options.reply_timeout_ms);

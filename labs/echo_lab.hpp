@@ -23,6 +23,7 @@ struct EchoLabOptions {
   ColorMode color = ColorMode::automatic;
   NetnsMode netns = NetnsMode::private_ns;
   int reply_timeout_ms = 2000;
+  bool ipv6 = false;                       // run over ::1 instead of 127.0.0.1
 };
 
 // Runs the lab and prints its timeline on stdout. Returns the process exit code (0: the exchange worked).

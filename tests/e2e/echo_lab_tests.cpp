@@ -189,6 +189,18 @@ TEST_CASE("lab tcp-echo with several messages, one of them binary") {
   CHECK(sent == as_json);
 }
 
+TEST_CASE("lab tcp-echo over IPv6") {
+  const auto run = run_lab({"tcp-echo", "--format", "json", "--ipv6"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto lines = json_lines(run.out);
+  check_tcp_echo(lines, {"Hello?"});
+  const auto packets = of_type(lines, "packet");
+  CHECK(packets[0]["dst"] == "[::1]:65432");
+  CHECK(packets[0]["src"].get<std::string>().rfind("[::1]:", 0) == 0);
+  check_states_against_kernel(lines);
+}
+
 TEST_CASE("lab udp-echo --format json: two datagrams per message, nothing else") {
   const auto run = run_lab({"udp-echo", "--format", "json", "-m", "one", "-m", "three"});
   INFO(run.err);
