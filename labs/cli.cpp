@@ -8,6 +8,7 @@
 #include <string>
 
 #include "capture/pcap/pcap_error.hpp"
+#include "labs/annotate_file.hpp"
 #include "labs/echo_lab.hpp"
 #include "labs/netns.hpp"
 
@@ -26,14 +27,19 @@ struct EchoLabFlags {
   std::string color = "auto";
   std::string netns = "private";
 
-  EchoLabOptions resolved() const {
-    EchoLabOptions o = options;
-    o.format = format == "json" ? OutputFormat::json : OutputFormat::text;
-    o.color = color == "always" ? ColorMode::always : color == "never" ? ColorMode::never : ColorMode::automatic;
-    o.netns = netns == "host" ? NetnsMode::host : NetnsMode::private_ns;
-    return o;
-  }
+  EchoLabOptions resolved() const;
 };
+
+OutputFormat format_of(const std::string& word);
+ColorMode color_of(const std::string& word);
+
+EchoLabOptions EchoLabFlags::resolved() const {
+  EchoLabOptions o = options;
+  o.format = format_of(format);
+  o.color = color_of(color);
+  o.netns = netns == "host" ? NetnsMode::host : NetnsMode::private_ns;
+  return o;
+}
 
 void setup_echo_lab(CLI::App& app, EchoLabFlags& flags, Transport transport) {
   const bool tcp = transport == Transport::tcp;
@@ -65,6 +71,39 @@ void setup_echo_lab(CLI::App& app, EchoLabFlags& flags, Transport transport) {
                  : "Examples:\n  lab udp-echo --annotate\n  lab udp-echo --format json --write hello-udp.pcap");
 }
 
+OutputFormat format_of(const std::string& word) { return word == "json" ? OutputFormat::json : OutputFormat::text; }
+ColorMode color_of(const std::string& word) {
+  return word == "always" ? ColorMode::always : word == "never" ? ColorMode::never : ColorMode::automatic;
+}
+
+struct AnnotateFlags {
+  AnnotateFileOptions options;
+  std::string format = "text";
+  std::string color = "auto";
+
+  AnnotateFileOptions resolved() const {
+    AnnotateFileOptions o = options;
+    o.format = format_of(format);
+    o.color = color_of(color);
+    return o;
+  }
+};
+
+void setup_annotate(CLI::App& app, AnnotateFlags& flags) {
+  AnnotateFileOptions& o = flags.options;
+  app.add_option("FILE", o.path, "A pcap or pcapng file (from tcpdump -w, tshark -w, Wireshark, lab --write)")
+      ->required();
+  app.add_option("--filter", o.filter, "Only packets matching this BPF filter, as tcpdump takes it")
+      ->type_name("EXPR");
+  app.add_option("--format,-f", flags.format, "text (default) or json: JSON lines, one object per event")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--absolute", o.absolute, "Show raw sequence numbers as well as relative ones");
+  app.add_option("--color", flags.color, "auto (default: on a terminal, unless NO_COLOR is set), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.footer("Examples:\n  lab annotate capture.pcap\n  lab annotate capture.pcapng --filter \"tcp port 80\"\n"
+             "  lab annotate capture.pcap --format json > timeline.jsonl");
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -77,6 +116,9 @@ int run_cli(int argc, char** argv) {
   setup_echo_lab(*tcp_echo, tcp_flags, Transport::tcp);
   auto* udp_echo = app.add_subcommand("udp-echo", "The same over UDP (port 5005): no handshake, no acks, no teardown");
   setup_echo_lab(*udp_echo, udp_flags, Transport::udp);
+  AnnotateFlags annotate_flags;
+  auto* annotate = app.add_subcommand("annotate", "Explain every packet of a capture file made elsewhere (pcap, pcapng)");
+  setup_annotate(*annotate, annotate_flags);
 
   if (argc <= 1) {  // a bare `lab` is a request for guidance, not an error
     std::fputs(app.help().c_str(), stdout);
@@ -96,6 +138,7 @@ int run_cli(int argc, char** argv) {
   try {
     if (tcp_echo->parsed()) return run_echo_lab(tcp_flags.resolved());
     if (udp_echo->parsed()) return run_echo_lab(udp_flags.resolved());
+    if (annotate->parsed()) return run_annotate_file(annotate_flags.resolved());
   } catch (const NetnsError& e) {
     std::fprintf(stderr, "lab: %s\n", e.what());
     return exit_environment;

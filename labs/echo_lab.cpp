@@ -18,13 +18,12 @@
 
 #include "capture/pcap/file_writer.hpp"
 #include "capture/pcap/live_capture.hpp"
-#include "capture/render/json_renderer.hpp"
-#include "capture/render/text_renderer.hpp"
 #include "capture/timeline/explainer.hpp"
 #include "capture/timeline/timeline_merger.hpp"
 #include "echo/echo.hpp"
 #include "labs/app_events.hpp"
 #include "labs/netns.hpp"
+#include "labs/renderer_choice.hpp"
 #include "labs/terminal.hpp"
 
 namespace lab::labs {
@@ -80,15 +79,6 @@ std::string closing_tip(Transport transport) {
          "then a teardown of three or four packets. Compare:\n  lab tcp-echo --annotate";
 }
 
-std::unique_ptr<lab::render::Renderer> make_renderer(const EchoLabOptions& o) {
-  if (o.format == OutputFormat::json) return std::make_unique<lab::render::JsonRenderer>();
-  lab::render::TextOptions text;
-  text.annotate = o.annotate;
-  text.absolute = o.absolute;
-  text.color = use_color(o.color, stdout);
-  return std::make_unique<lab::render::TextRenderer>(text);
-}
-
 std::string port_in_use_message(const std::system_error& e, std::uint16_t port, bool tcp) {
   if (e.code() == std::errc::address_in_use)
     return fmt::format("{} port {} is already in use on this machine: stop the program using it, or pick another port "
@@ -115,7 +105,12 @@ int run_echo_lab(const EchoLabOptions& options) {
   if (!options.write_path.empty())
     writer = std::make_unique<lab::pcap::FileWriter>(options.write_path, capture.link_type(), capture.snap_length());
 
-  const auto renderer = make_renderer(options);
+  RenderChoice choice;
+  choice.format = options.format;
+  choice.annotate = options.annotate;
+  choice.absolute = options.absolute;
+  choice.color = options.color;
+  const auto renderer = make_renderer(choice);
   lab::timeline::Explainer explainer(*renderer, {options.absolute}, write_stdout);
   lab::timeline::TimelineMerger merger(explainer);
   CaptureTap tap(merger, writer.get());

@@ -19,6 +19,12 @@ std::string to_string(const Endpoint& endpoint) {
   return s;
 }
 
+bool Conversation::ended() const {
+  if (reset) return true;
+  auto done = [](TcpState s) { return s == TcpState::closed || s == TcpState::time_wait; };
+  return key.protocol == 6 && done(tcp[0].state) && done(tcp[1].state);
+}
+
 const char* role_name(Role role) { return role == Role::client ? "client" : "server"; }
 
 const char* phase_name(Phase phase) {

@@ -81,6 +81,10 @@ struct Conversation {
   bool reset = false;
   std::optional<Role> first_to_close;  // whose FIN came first: the active closer
   std::uint32_t first_packet_index = 0;
+  std::uint32_t last_packet_index = 0;
+
+  // Over, as far as the capture can tell: reset, or both sides closed (one may still wait in TIME-WAIT).
+  bool ended() const;
 
   TcpSide& side(Role role) { return tcp[static_cast<int>(role)]; }
   const TcpSide& side(Role role) const { return tcp[static_cast<int>(role)]; }

@@ -68,7 +68,16 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
   const Endpoint dst{*p.dst_ip(), dst_port};
   const std::uint8_t protocol = p.tcp ? lab::decode::ip_protocol::tcp : lab::decode::ip_protocol::udp;
 
-  Conversation& c = find_or_add(FlowKey::of(protocol, src, dst), packet_index, time_ns);
+  const FlowKey key = FlowKey::of(protocol, src, dst);
+  if (p.tcp && p.tcp->has(flag::syn) && !p.tcp->has(flag::ack)) {
+    // A new SYN on the ports of a connection that is over: the ports are reused by a new connection.
+    if (auto it = conversations_.find(key); it != conversations_.end() && it->second.ended()) {
+      ended_.push_back(std::move(it->second));
+      ++ended_count_;
+      conversations_.erase(it);
+    }
+  }
+  Conversation& c = find_or_add(key, packet_index, time_ns);
   const bool first = c.sent[0].packets + c.sent[1].packets == 0;
   if (first) {
     bool guessed = false;
@@ -95,7 +104,30 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
   counters.wire_bytes += wire_len;
   c.packets_in_phase[static_cast<int>(o.phase)] += 1;
   c.last_time_ns = time_ns;
+  c.last_packet_index = packet_index;
   return o;
+}
+
+void Tracker::release_quiet(std::uint32_t packet_index, std::int64_t time_ns) {
+  // An ended connection may still see a straggler (a retransmitted FIN, the last ACK again): keep it a
+  // while. Anything silent for ten minutes of capture time is let go too.
+  constexpr std::uint32_t ended_quiet_packets = 10'000;
+  constexpr std::int64_t ended_quiet_ns = 120'000'000'000;
+  constexpr std::int64_t idle_ns = 600'000'000'000;
+  const std::size_t before = ended_.size();
+  for (auto it = conversations_.begin(); it != conversations_.end();) {
+    const Conversation& c = it->second;
+    const bool quiet = packet_index - c.last_packet_index >= ended_quiet_packets || time_ns - c.last_time_ns >= ended_quiet_ns;
+    if ((c.ended() && quiet) || time_ns - c.last_time_ns >= idle_ns) {
+      ended_.push_back(std::move(it->second));
+      it = conversations_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  ended_count_ += ended_.size() - before;
+  std::sort(ended_.begin() + static_cast<std::ptrdiff_t>(before), ended_.end(),
+            [](const Conversation& a, const Conversation& b) { return a.first_packet_index < b.first_packet_index; });
 }
 
 std::vector<const Conversation*> Tracker::conversations() const {

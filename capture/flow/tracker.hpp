@@ -21,9 +21,17 @@ class Tracker {
   Observation observe(std::uint32_t packet_index, std::int64_t time_ns, std::uint32_t wire_len,
                       const lab::decode::DecodedPacket& packet);
 
-  // Every conversation seen, in order of first appearance.
+  // Every conversation still held, in order of first appearance.
   std::vector<const Conversation*> conversations() const;
   std::size_t size() const { return conversations_.size(); }
+
+  // Lets go of conversations that are over and have been quiet for a while, or idle for long, so that
+  // memory does not grow with the length of a capture. They move to the ended list.
+  void release_quiet(std::uint32_t packet_index, std::int64_t time_ns);
+  // Conversations let go since the last call (by release_quiet, or because a new SYN reused the ports of
+  // one that was over), oldest first. The caller reports them; then they are gone.
+  std::vector<Conversation>& ended() { return ended_; }
+  std::uint64_t ended_count() const { return ended_count_; }
 
  private:
   Conversation& find_or_add(const FlowKey& key, std::uint32_t packet_index, std::int64_t time_ns);
@@ -31,6 +39,8 @@ class Tracker {
   std::unordered_map<FlowKey, Conversation, FlowKeyHash> conversations_;
   std::uint32_t next_tcp_stream_ = 0;
   std::uint32_t next_udp_stream_ = 0;
+  std::vector<Conversation> ended_;
+  std::uint64_t ended_count_ = 0;
 };
 
 }  // namespace lab::flow

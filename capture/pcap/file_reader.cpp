@@ -5,11 +5,16 @@
 #include "capture/pcap/pcap_detail.hpp"
 #include "capture/pcap/pcap_error.hpp"
 
+#include <sys/stat.h>
+
+#include <cstdio>
+
 namespace lab::pcap {
 
 struct FileReader::Impl {
   detail::PcapHandle handle;
   std::string path;
+  long file_size = 0;
   std::uint32_t link_type = 0;
   bool nanosecond = true;
   std::string failure;  // once reading failed, every later next() fails the same way
@@ -23,6 +28,26 @@ FileReader::FileReader(const std::string& path, const std::string& filter) : imp
   impl_->link_type = static_cast<std::uint32_t>(pcap_datalink(impl_->handle.get()));
   impl_->nanosecond = pcap_get_tstamp_precision(impl_->handle.get()) == PCAP_TSTAMP_PRECISION_NANO;
   detail::apply_filter(impl_->handle.get(), filter);
+  if (std::FILE* file = pcap_file(impl_->handle.get())) {
+    struct stat info {};
+    if (fstat(fileno(file), &info) == 0 && S_ISREG(info.st_mode)) impl_->file_size = static_cast<long>(info.st_size);
+  }
+}
+
+std::string FileReader::link_type_label() const {
+  const int dlt = static_cast<int>(impl_->link_type);
+  const char* name = pcap_datalink_val_to_name(dlt);
+  const char* description = pcap_datalink_val_to_description(dlt);
+  std::string label = name ? name : "unknown";
+  if (description) label += std::string(" (") + description + ")";
+  return label;
+}
+
+double FileReader::progress() const {
+  std::FILE* file = pcap_file(impl_->handle.get());
+  if (!file || impl_->file_size <= 0) return 0;
+  const long position = std::ftell(file);
+  return position <= 0 ? 0 : static_cast<double>(position) / static_cast<double>(impl_->file_size);
 }
 
 FileReader::~FileReader() = default;

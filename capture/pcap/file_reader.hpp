@@ -17,6 +17,10 @@ class FileReader {
   FileReader& operator=(const FileReader&) = delete;
 
   std::uint32_t link_type() const;
+  // libpcap's name and description of the link type, e.g. "PPP (PPP)", for messages about it.
+  std::string link_type_label() const;
+  // How far through the file reading has got, 0..1 (for progress reports); 0 when unknown.
+  double progress() const;
   // The next frame (its bytes valid until the next call); false at the end of the file.
   // Throws CaptureError when the file is cut short or corrupt, after every complete record was returned.
   bool next(lab::decode::Frame& frame);

@@ -129,38 +129,56 @@ void JsonRenderer::app(const AppView& v, std::string& out) {
   out += "}\n";
 }
 
-void JsonRenderer::summary(const SummaryView& v, std::string& out) {
+namespace {
+
+// One conversation's facts, as in the summary's list and the "conversation" lines.
+void append_conversation(std::string& out, const lab::flow::Conversation& conversation) {
+  const auto* c = &conversation;
   auto it = std::back_inserter(out);
-  fmt::format_to(it, "{{\"type\":\"summary\",\"packets\":{},\"kernel_dropped\":{},\"conversations\":[", v.packets,
-                 v.kernel_dropped);
+  const ConversationFacts f = facts_of(*c);
+  const bool tcp = c->key.protocol == lab::decode::ip_protocol::tcp;
+  fmt::format_to(it, "{{\"stream\":{},\"proto\":\"{}\",\"client\":\"{}\",\"server\":\"{}\",\"roles_guessed\":{}",
+                 c->stream, tcp ? "tcp" : "udp", lab::flow::to_string(c->at(Role::client)),
+                 lab::flow::to_string(c->at(Role::server)), c->roles_guessed);
+  fmt::format_to(it, ",\"first_packet\":{},\"last_packet\":{}", c->first_packet_index, c->last_packet_index);
+  fmt::format_to(it, ",\"packets\":{},\"payload_bytes\":{},\"wire_bytes\":{}", f.packets, f.payload_bytes, f.wire_bytes);
+  fmt::format_to(it, ",\"sent\":{{\"client\":{{\"packets\":{},\"payload_bytes\":{}}},\"server\":{{\"packets\":{},\"payload_bytes\":{}}}}}",
+                 c->sent[0].packets, c->sent[0].payload_bytes, c->sent[1].packets, c->sent[1].payload_bytes);
+  if (tcp) {
+    fmt::format_to(it, ",\"packets_by_phase\":{{\"handshake\":{},\"data\":{},\"teardown\":{},\"reset\":{}}}",
+                   c->packets_in_phase[0], c->packets_in_phase[1], c->packets_in_phase[2], c->packets_in_phase[3]);
+    out += ",\"syn_to_syn_ack\":";
+    if (f.syn_to_syn_ack_ns >= 0) seconds(out, static_cast<double>(f.syn_to_syn_ack_ns) / 1e9);
+    else out += "null";
+    out += ",\"initial_rtt\":";
+    if (f.initial_rtt_ns >= 0) seconds(out, static_cast<double>(f.initial_rtt_ns) / 1e9);
+    else out += "null";
+    fmt::format_to(it, ",\"ended\":\"{}\"", ending_name(f.ending));
+    if (f.any_fin) fmt::format_to(it, ",\"closed_first\":\"{}\"", lab::flow::role_name(f.closed_first));
+    fmt::format_to(it, ",\"states\":{{\"client\":\"{}\",\"server\":\"{}\"}}",
+                   lab::flow::tcp_state_name(c->side(Role::client).state),
+                   lab::flow::tcp_state_name(c->side(Role::server).state));
+  }
+  out += '}';
+}
+
+}  // namespace
+
+void JsonRenderer::conversation_end(const lab::flow::Conversation& c, std::string& out) {
+  out += "{\"type\":\"conversation\",\"conversation\":";
+  append_conversation(out, c);
+  out += "}\n";
+}
+
+void JsonRenderer::summary(const SummaryView& v, std::string& out) {
+  fmt::format_to(std::back_inserter(out),
+                 "{{\"type\":\"summary\",\"packets\":{},\"kernel_dropped\":{},\"conversations_ended_earlier\":{},\"conversations\":[",
+                 v.packets, v.kernel_dropped, v.conversations_ended);
   bool first = true;
   for (const auto* c : v.conversations) {
-    const ConversationFacts f = facts_of(*c);
     if (!first) out += ',';
     first = false;
-    const bool tcp = c->key.protocol == lab::decode::ip_protocol::tcp;
-    fmt::format_to(it, "{{\"stream\":{},\"proto\":\"{}\",\"client\":\"{}\",\"server\":\"{}\",\"roles_guessed\":{}",
-                   c->stream, tcp ? "tcp" : "udp", lab::flow::to_string(c->at(Role::client)),
-                   lab::flow::to_string(c->at(Role::server)), c->roles_guessed);
-    fmt::format_to(it, ",\"packets\":{},\"payload_bytes\":{},\"wire_bytes\":{}", f.packets, f.payload_bytes, f.wire_bytes);
-    fmt::format_to(it, ",\"sent\":{{\"client\":{{\"packets\":{},\"payload_bytes\":{}}},\"server\":{{\"packets\":{},\"payload_bytes\":{}}}}}",
-                   c->sent[0].packets, c->sent[0].payload_bytes, c->sent[1].packets, c->sent[1].payload_bytes);
-    if (tcp) {
-      fmt::format_to(it, ",\"packets_by_phase\":{{\"handshake\":{},\"data\":{},\"teardown\":{},\"reset\":{}}}",
-                     c->packets_in_phase[0], c->packets_in_phase[1], c->packets_in_phase[2], c->packets_in_phase[3]);
-      out += ",\"syn_to_syn_ack\":";
-      if (f.syn_to_syn_ack_ns >= 0) seconds(out, static_cast<double>(f.syn_to_syn_ack_ns) / 1e9);
-      else out += "null";
-      out += ",\"initial_rtt\":";
-      if (f.initial_rtt_ns >= 0) seconds(out, static_cast<double>(f.initial_rtt_ns) / 1e9);
-      else out += "null";
-      fmt::format_to(it, ",\"ended\":\"{}\"", ending_name(f.ending));
-      if (f.any_fin) fmt::format_to(it, ",\"closed_first\":\"{}\"", lab::flow::role_name(f.closed_first));
-      fmt::format_to(it, ",\"states\":{{\"client\":\"{}\",\"server\":\"{}\"}}",
-                     lab::flow::tcp_state_name(c->side(Role::client).state),
-                     lab::flow::tcp_state_name(c->side(Role::server).state));
-    }
-    out += '}';
+    append_conversation(out, *c);
   }
   out += ']';
   if (!v.closing_tip.empty()) {

@@ -9,6 +9,7 @@ class JsonRenderer : public Renderer {
  public:
   void packet(const PacketView& view, std::string& out) override;
   void app(const AppView& view, std::string& out) override;
+  void conversation_end(const lab::flow::Conversation& conversation, std::string& out) override;
   void summary(const SummaryView& view, std::string& out) override;
 };
 

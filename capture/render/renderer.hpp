@@ -30,8 +30,9 @@ struct AppView {
 };
 
 struct SummaryView {
-  std::vector<const lab::flow::Conversation*> conversations;  // in order of first appearance
+  std::vector<const lab::flow::Conversation*> conversations;  // still held, in order of first appearance
   std::uint64_t packets = 0;
+  std::uint64_t conversations_ended = 0;  // reported earlier, one by one, as they ended
   std::uint64_t kernel_dropped = 0;  // live capture: packets the kernel dropped before we read them
   std::string_view closing_tip;      // a pointer to the next lesson, from the lab (may be empty)
 };
@@ -41,6 +42,8 @@ class Renderer {
   virtual ~Renderer() = default;
   virtual void packet(const PacketView& view, std::string& out) = 0;
   virtual void app(const AppView& view, std::string& out) = 0;
+  // A conversation that is over and let go before the end of the capture (long captures only).
+  virtual void conversation_end(const lab::flow::Conversation& conversation, std::string& out) = 0;
   virtual void summary(const SummaryView& view, std::string& out) = 0;
 };
 

@@ -120,6 +120,7 @@ void TextRenderer::packet(const PacketView& v, std::string& out) {
   const char* colour = options_.color ? packet_colour(p) : nullptr;
   if (colour) out += colour;
   fmt::format_to(it, "#{:<4} {:>10.6f}  ", v.index, v.time);
+  if (c && options_.show_stream) fmt::format_to(it, "{} {}  ", p.tcp ? "tcp" : "udp", c->stream);
   if (c) {
     append_direction(out, v);
     out += p.tcp ? "  TCP " : "  UDP ";
@@ -168,63 +169,80 @@ void TextRenderer::app(const AppView& v, std::string& out) {
   if (options_.annotate && !v.note.empty()) append_wrapped(out, v.note, 20, options_.width);
 }
 
-void TextRenderer::summary(const SummaryView& v, std::string& out) {
+void TextRenderer::append_conversation(const lab::flow::Conversation& conversation, std::string& out) const {
   using lab::annotate::count_words;
   using lab::annotate::duration_words;
+  const auto* c = &conversation;
+  // Each fact on its own line, wrapped to the width and indented under its conversation.
+  auto line = [&](const std::string& text) { append_wrapped(out, text, 4, options_.width); };
+  const ConversationFacts f = facts_of(*c);
+  const bool tcp = c->key.protocol == lab::decode::ip_protocol::tcp;
+  append_wrapped(out,
+                 fmt::format("{} conversation {}: client {} ↔ server {}", tcp ? "TCP" : "UDP", c->stream,
+                             lab::flow::to_string(c->at(Role::client)), lab::flow::to_string(c->at(Role::server))),
+                 2, options_.width);
+  if (tcp) {
+    line(fmt::format("{}: {} handshake, {} data, {} teardown, {} reset", count_words(f.packets, "packet", "packets"),
+                     c->packets_in_phase[0], c->packets_in_phase[1], c->packets_in_phase[2], c->packets_in_phase[3]));
+  } else {
+    line(fmt::format("{} (client {}, server {}); no handshake, no acknowledgements, no teardown",
+                     count_words(f.packets, "datagram", "datagrams"), c->sent[0].packets, c->sent[1].packets));
+  }
+  const double share =
+      f.wire_bytes ? 100.0 * static_cast<double>(f.payload_bytes) / static_cast<double>(f.wire_bytes) : 0.0;
+  line(fmt::format("{} of application data (client {}, server {}) in {} on the wire: {:.0f}% data, the rest headers",
+                   count_words(f.payload_bytes, "byte", "bytes"), c->sent[0].payload_bytes, c->sent[1].payload_bytes,
+                   count_words(f.wire_bytes, "byte", "bytes"), share));
+  if (tcp && f.syn_to_syn_ack_ns >= 0) {
+    std::string handshake = fmt::format("handshake: SYN to SYN-ACK {}", duration_words(f.syn_to_syn_ack_ns));
+    if (f.initial_rtt_ns >= 0)
+      handshake += fmt::format(", SYN to final ACK {} (the initial RTT)", duration_words(f.initial_rtt_ns));
+    line(handshake);
+  }
+  if (!tcp) return;
+  switch (f.ending) {
+    case Ending::closed:
+      line(fmt::format("ended: the {} closed first (its FIN came first), then the {}; the {} is left in {}",
+                       lab::flow::role_name(f.closed_first), lab::flow::role_name(lab::flow::other(f.closed_first)),
+                       lab::flow::role_name(f.closed_first), lab::flow::tcp_state_name(c->side(f.closed_first).state)));
+      break;
+    case Ending::reset: line("ended: reset (RST), with no orderly goodbye"); break;
+    case Ending::open:
+      line(fmt::format("still open when the capture ended (client {}, server {})",
+                       lab::flow::tcp_state_name(c->side(Role::client).state),
+                       lab::flow::tcp_state_name(c->side(Role::server).state)));
+      break;
+  }
+}
+
+void TextRenderer::conversation_end(const lab::flow::Conversation& c, std::string& out) {
+  if (!options_.annotate) return;
+  out += "── conversation over:\n";
+  append_conversation(c, out);
+}
+
+void TextRenderer::summary(const SummaryView& v, std::string& out) {
+  using lab::annotate::count_words;
   auto it = std::back_inserter(out);
   if (!options_.annotate) {
     fmt::format_to(it, "\n({} carried this conversation: add --annotate to see each one explained.)\n",
                    count_words(v.packets, "packet", "packets"));
     return;
   }
-  // Each fact on its own line, wrapped to the width and indented under its conversation.
-  auto line = [&](const std::string& text) { append_wrapped(out, text, 4, options_.width); };
   out += '\n';
   if (options_.color) out += bold;
   fmt::format_to(it, "Summary: {} captured", count_words(v.packets, "packet", "packets"));
   if (v.kernel_dropped > 0) fmt::format_to(it, " ({} dropped by the kernel before capture could read them)", v.kernel_dropped);
   if (options_.color) out += reset;
   out += '\n';
-  for (const auto* c : v.conversations) {
-    const ConversationFacts f = facts_of(*c);
-    const bool tcp = c->key.protocol == lab::decode::ip_protocol::tcp;
-    append_wrapped(out,
-                   fmt::format("{} conversation {}: client {} ↔ server {}", tcp ? "TCP" : "UDP", c->stream,
-                               lab::flow::to_string(c->at(Role::client)), lab::flow::to_string(c->at(Role::server))),
-                   2, options_.width);
-    if (tcp) {
-      line(fmt::format("{}: {} handshake, {} data, {} teardown, {} reset", count_words(f.packets, "packet", "packets"),
-                       c->packets_in_phase[0], c->packets_in_phase[1], c->packets_in_phase[2], c->packets_in_phase[3]));
-    } else {
-      line(fmt::format("{} (client {}, server {}); no handshake, no acknowledgements, no teardown",
-                       count_words(f.packets, "datagram", "datagrams"), c->sent[0].packets, c->sent[1].packets));
-    }
-    const double share =
-        f.wire_bytes ? 100.0 * static_cast<double>(f.payload_bytes) / static_cast<double>(f.wire_bytes) : 0.0;
-    line(fmt::format("{} of application data (client {}, server {}) in {} on the wire: {:.0f}% data, the rest headers",
-                     count_words(f.payload_bytes, "byte", "bytes"), c->sent[0].payload_bytes, c->sent[1].payload_bytes,
-                     count_words(f.wire_bytes, "byte", "bytes"), share));
-    if (tcp && f.syn_to_syn_ack_ns >= 0) {
-      std::string handshake = fmt::format("handshake: SYN to SYN-ACK {}", duration_words(f.syn_to_syn_ack_ns));
-      if (f.initial_rtt_ns >= 0)
-        handshake += fmt::format(", SYN to final ACK {} (the initial RTT)", duration_words(f.initial_rtt_ns));
-      line(handshake);
-    }
-    if (!tcp) continue;
-    switch (f.ending) {
-      case Ending::closed:
-        line(fmt::format("ended: the {} closed first (its FIN came first), then the {}; the {} is left in {}",
-                         lab::flow::role_name(f.closed_first), lab::flow::role_name(lab::flow::other(f.closed_first)),
-                         lab::flow::role_name(f.closed_first), lab::flow::tcp_state_name(c->side(f.closed_first).state)));
-        break;
-      case Ending::reset: line("ended: reset (RST), with no orderly goodbye"); break;
-      case Ending::open:
-        line(fmt::format("still open when the capture ended (client {}, server {})",
-                         lab::flow::tcp_state_name(c->side(Role::client).state),
-                         lab::flow::tcp_state_name(c->side(Role::server).state)));
-        break;
-    }
-  }
+  if (v.conversations_ended > 0)
+    fmt::format_to(it, "  {} ended earlier and were summarised where they ended.\n",
+                   count_words(v.conversations_ended, "conversation", "conversations"));
+  // A capture with thousands of conversations gets the first ones in full and a count of the rest.
+  constexpr std::size_t most_listed = 20;
+  for (std::size_t i = 0; i < v.conversations.size() && i < most_listed; ++i) append_conversation(*v.conversations[i], out);
+  if (v.conversations.size() > most_listed)
+    fmt::format_to(it, "  ... and {} more (--format json lists them all)\n", v.conversations.size() - most_listed);
   if (!v.closing_tip.empty()) {
     out += '\n';
     append_wrapped(out, v.closing_tip, 0, options_.width);

@@ -10,6 +10,7 @@ struct TextOptions {
   bool absolute = false;  // raw sequence numbers next to the relative ones
   bool color = false;     // ANSI colours, Wireshark's scheme: grey SYN/FIN, red RST
   int width = 100;        // wrap explanations at this many columns
+  bool show_stream = false;  // prefix each packet with its conversation ("tcp 3"): captures with many
 };
 
 class TextRenderer : public Renderer {
@@ -17,9 +18,12 @@ class TextRenderer : public Renderer {
   explicit TextRenderer(TextOptions options) : options_(options) {}
   void packet(const PacketView& view, std::string& out) override;
   void app(const AppView& view, std::string& out) override;
+  void conversation_end(const lab::flow::Conversation& conversation, std::string& out) override;
   void summary(const SummaryView& view, std::string& out) override;
 
  private:
+  void append_conversation(const lab::flow::Conversation& conversation, std::string& out) const;
+
   TextOptions options_;
 };
 

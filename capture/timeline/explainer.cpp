@@ -24,7 +24,9 @@ double Explainer::seconds_since_origin(std::int64_t time_ns) {
 void Explainer::packet(const lab::decode::Frame& frame) {
   const lab::decode::DecodedPacket decoded = lab::decode::decode_packet(frame);
   ++index_;
+  if (index_ % 1024 == 0) tracker_.release_quiet(index_, frame.time_ns);
   const lab::flow::Observation observation = tracker_.observe(index_, frame.time_ns, frame.wire_len, decoded);
+  report_ended();
   lab::annotate::annotate_packet({index_, frame, decoded, observation}, options_, note_);
   renderer_.packet({index_, seconds_since_origin(frame.time_ns), frame, decoded, observation, note_}, out_);
   if (out_.size() >= 60 * 1024) flush();
@@ -50,8 +52,17 @@ void Explainer::app(const AppEvent& event) {
   flush();  // application calls are rare: show them at once
 }
 
+// Conversations the tracker let go are summarised where they ended, then forgotten.
+void Explainer::report_ended() {
+  auto& ended = tracker_.ended();
+  if (ended.empty()) return;
+  for (const lab::flow::Conversation& c : ended) renderer_.conversation_end(c, out_);
+  ended.clear();
+}
+
 void Explainer::finish(std::string_view closing_tip, std::uint64_t kernel_dropped) {
-  renderer_.summary({tracker_.conversations(), index_, kernel_dropped, closing_tip}, out_);
+  report_ended();
+  renderer_.summary({tracker_.conversations(), index_, tracker_.ended_count(), kernel_dropped, closing_tip}, out_);
   flush();
 }
 

@@ -36,6 +36,7 @@ class Explainer {
   double seconds_since_origin(std::int64_t time_ns);
   const lab::flow::Conversation* conversation_of(const AppEvent& event) const;
   void flush();
+  void report_ended();
 
   lab::render::Renderer& renderer_;
   lab::annotate::AnnotateOptions options_;

@@ -39,7 +39,7 @@ std::string render(lab::render::Renderer& renderer, const std::vector<lab::decod
     lab::annotate::annotate_packet({feed.index, frame, p, o}, {}, note);
     renderer.packet({feed.index, (feed.index - 1) * 0.001, frame, p, o, note}, out);
   }
-  renderer.summary({feed.tracker.conversations(), feed.index, 0, "tip"}, out);
+  renderer.summary({feed.tracker.conversations(), feed.index, 0, 0, "tip"}, out);
   return out;
 }
 
@@ -174,6 +174,7 @@ class OrderRenderer : public lab::render::Renderer {
   void app(const lab::render::AppView& v, std::string&) override {
     order.push_back(std::string("app ") + lab::timeline::app_call_name(v.event.call) + " " + std::to_string(v.time));
   }
+  void conversation_end(const lab::flow::Conversation&, std::string&) override { order.push_back("ended"); }
   void summary(const lab::render::SummaryView&, std::string&) override { order.push_back("summary"); }
 };
 
