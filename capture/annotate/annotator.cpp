@@ -11,19 +11,62 @@
 namespace lab::annotate {
 namespace {
 
-void explain_icmp(const lab::decode::IcmpHeader& icmp, std::string& note) {
+const char* unreachable_reason(bool v6, std::uint8_t code) {
+  if (v6) {
+    switch (code) {
+      case 0: return "no route to the destination";
+      case 1: return "communication with the destination is administratively prohibited (a firewall)";
+      case 3: return "the destination address is unreachable";
+      case 4: return "nobody listens on the destination port";
+      default: return "the destination is unreachable";
+    }
+  }
+  switch (code) {
+    case 0: return "the destination network is unreachable";
+    case 1: return "the destination host is unreachable";
+    case 2: return "the destination host does not speak that protocol";
+    case 3: return "nobody listens on the destination port";
+    case 4: return "the packet was too big for the next link and had Don't Fragment set";
+    case 13: return "a firewall refused it (communication administratively prohibited)";
+    default: return "the destination is unreachable";
+  }
+}
+
+void explain_icmp(const lab::decode::IcmpHeader& icmp, const lab::flow::IcmpObservation& about, std::string& note) {
   auto out = std::back_inserter(note);
   const bool v6 = icmp.v6;
+  const char* name = v6 ? "ICMPv6" : "ICMP";
   if ((!v6 && icmp.type == 8) || (v6 && icmp.type == 128)) {
-    fmt::format_to(out, "ICMP{} echo request (ping), id {} seq {}.", v6 ? "v6" : "", icmp.identifier, icmp.sequence);
-  } else if ((!v6 && icmp.type == 0) || (v6 && icmp.type == 129)) {
-    fmt::format_to(out, "ICMP{} echo reply (pong), id {} seq {}.", v6 ? "v6" : "", icmp.identifier, icmp.sequence);
-  } else if ((!v6 && icmp.type == 3 && icmp.code == 3) || (v6 && icmp.type == 1 && icmp.code == 4)) {
-    fmt::format_to(out, "ICMP{} port unreachable: a datagram reached a port where nobody listens, and the host says so.", v6 ? "v6" : "");
-  } else if (icmp.is_error) {
-    fmt::format_to(out, "ICMP{} error message (type {}, code {}) about an earlier packet, which it quotes.", v6 ? "v6" : "", icmp.type, icmp.code);
-  } else {
-    fmt::format_to(out, "ICMP{} message type {}, code {}.", v6 ? "v6" : "", icmp.type, icmp.code);
+    fmt::format_to(out, "{} echo request (ping), id {} seq {}: \"are you there?\"", name, icmp.identifier, icmp.sequence);
+    return;
+  }
+  if ((!v6 && icmp.type == 0) || (v6 && icmp.type == 129)) {
+    fmt::format_to(out, "{} echo reply (pong), id {} seq {}: the answer to the ping with the same id and seq.", name,
+                   icmp.identifier, icmp.sequence);
+    return;
+  }
+  if (!icmp.is_error) {
+    fmt::format_to(out, "{} message, type {} code {}.", name, icmp.type, icmp.code);
+    return;
+  }
+  const bool unreachable = (!v6 && icmp.type == 3) || (v6 && icmp.type == 1);
+  const bool time_exceeded = (!v6 && icmp.type == 11) || (v6 && icmp.type == 3);
+  if (unreachable) fmt::format_to(out, "{} destination unreachable: {}.", name, unreachable_reason(v6, icmp.code));
+  else if (time_exceeded) fmt::format_to(out, "{} time exceeded: the packet's TTL (hop limit) ran out on the way (traceroute relies on this).", name);
+  else fmt::format_to(out, "{} error message, type {} code {}.", name, icmp.type, icmp.code);
+  if (about.about) {
+    const bool udp = about.about->key.protocol == lab::decode::ip_protocol::udp;
+    fmt::format_to(out, " It quotes the start of the {} of ", udp ? "UDP datagram" : "TCP segment");
+    if (about.about_packet) fmt::format_to(out, "packet #{}", about.about_packet);
+    else note += "a packet";
+    fmt::format_to(out, " ({} {} of {} conversation {}), so that the sender knows which packet failed.",
+                   lab::flow::role_name(about.about_sender), "side", udp ? "UDP" : "TCP", about.about->stream);
+    if (udp && unreachable && icmp.code == (v6 ? 4 : 3))
+      note += " Only a connected UDP socket hears of it (its next send or recv fails with \"connection refused\"); "
+              "an unconnected one, like the usual sendto() client, never learns: UDP promises nothing.";
+  } else if (about.quoted_protocol) {
+    fmt::format_to(out, " It quotes the start of the packet that caused it (IP protocol {}), which this capture did not show.",
+                   about.quoted_protocol);
   }
 }
 
@@ -62,9 +105,22 @@ void annotate_packet(const PacketContext& context, const AnnotateOptions& option
   } else if (context.observation.conversation && p.udp) {
     explain_udp(context, note);
   } else if (p.icmp) {
-    explain_icmp(*p.icmp, note);
+    explain_icmp(*p.icmp, context.observation.icmp, note);
   } else if (p.is_later_fragment()) {
-    fmt::format_to(std::back_inserter(note), "A later fragment of an IP packet: its transport header travelled in the first fragment.");
+    const std::uint32_t offset = p.ipv4 ? p.ipv4->fragment_offset * 8u : p.ipv6->fragment_offset * 8u;
+    const bool more = p.ipv4 ? p.ipv4->more_fragments : p.ipv6->more_fragments;
+    fmt::format_to(std::back_inserter(note),
+                   "A fragment of a larger IP packet (id {}), carrying its bytes from offset {}{}: its transport header "
+                   "travelled in the first fragment, and the receiver reassembles the pieces before TCP or UDP see them.",
+                   p.ipv4 ? p.ipv4->identification : p.ipv6->fragment_id, offset, more ? "" : " to the end (the last fragment)");
+  }
+  if (p.tcp || p.udp || p.icmp) {
+    const bool first_fragment = (p.ipv4 && p.ipv4->more_fragments && p.ipv4->fragment_offset == 0) ||
+                                (p.ipv6 && p.ipv6->is_fragment && p.ipv6->more_fragments && p.ipv6->fragment_offset == 0);
+    if (first_fragment)
+      fmt::format_to(std::back_inserter(note),
+                     " This is the first fragment of a larger IP packet (id {}): the rest follows in later fragments.",
+                     p.ipv4 ? p.ipv4->identification : p.ipv6->fragment_id);
   } else if (!p.has_ip() && !p.error) {
     fmt::format_to(std::back_inserter(note), "Not an IP packet (link protocol 0x{:04x}).", p.link.protocol);
   }

@@ -58,6 +58,7 @@ struct UdpSide {
 };
 
 struct SideCounters {
+  std::uint32_t last_packet_index = 0;
   std::uint64_t packets = 0;
   std::uint64_t payload_bytes = 0;
   std::uint64_t wire_bytes = 0;

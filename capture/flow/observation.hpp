@@ -32,6 +32,14 @@ struct UdpObservation {
   std::int64_t echo_delay_ns = 0;
 };
 
+// An ICMP error tied to the conversation whose packet it quotes.
+struct IcmpObservation {
+  const Conversation* about = nullptr;  // valid until the next call to the tracker
+  Role about_sender = Role::client;     // who sent the packet the error quotes
+  std::uint32_t about_packet = 0;       // that side's latest packet before the error (0: none seen)
+  std::uint8_t quoted_protocol = 0;     // 6 TCP, 17 UDP... (0: nothing usable quoted)
+};
+
 struct Observation {
   const Conversation* conversation = nullptr;  // valid until the next call to the tracker
   Role from = Role::client;
@@ -39,6 +47,7 @@ struct Observation {
   bool first_of_conversation = false;
   TcpObservation tcp;   // when the packet is TCP
   UdpObservation udp;   // when the packet is UDP
+  IcmpObservation icmp; // when the packet is an ICMP error
 };
 
 }  // namespace lab::flow

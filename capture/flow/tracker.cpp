@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "capture/decode/quoted.hpp"
 #include "capture/flow/tcp_tracking.hpp"
 
 namespace lab::flow {
@@ -61,6 +62,7 @@ Conversation& Tracker::find_or_add(const FlowKey& key, std::uint32_t packet_inde
 Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, std::uint32_t wire_len,
                              const DecodedPacket& p) {
   Observation o;
+  if (p.icmp && p.icmp->is_error) observe_icmp_error(p, o);
   if (!p.has_ip() || (!p.tcp && !p.udp)) return o;
   const std::uint16_t src_port = p.tcp ? p.tcp->src_port : p.udp->src_port;
   const std::uint16_t dst_port = p.tcp ? p.tcp->dst_port : p.udp->dst_port;
@@ -100,12 +102,29 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
 
   SideCounters& counters = c.sent[static_cast<int>(o.from)];
   counters.packets += 1;
+  counters.last_packet_index = packet_index;
   counters.payload_bytes += p.payload_len;
   counters.wire_bytes += wire_len;
   c.packets_in_phase[static_cast<int>(o.phase)] += 1;
   c.last_time_ns = time_ns;
   c.last_packet_index = packet_index;
   return o;
+}
+
+// An ICMP error quotes the packet that caused it: find that packet's conversation.
+void Tracker::observe_icmp_error(const DecodedPacket& p, Observation& o) const {
+  const auto quoted = lab::decode::decode_quoted(p.payload, p.icmp->v6);
+  if (!quoted) return;
+  o.icmp.quoted_protocol = quoted->protocol;
+  if (!quoted->has_ports) return;
+  const Endpoint src{quoted->src, quoted->src_port};
+  const Endpoint dst{quoted->dst, quoted->dst_port};
+  const auto it = conversations_.find(FlowKey::of(quoted->protocol, src, dst));
+  if (it == conversations_.end()) return;
+  const Conversation& c = it->second;
+  o.icmp.about = &c;
+  o.icmp.about_sender = src == c.at(Role::client) ? Role::client : Role::server;
+  o.icmp.about_packet = c.sent[static_cast<int>(o.icmp.about_sender)].last_packet_index;
 }
 
 void Tracker::release_quiet(std::uint32_t packet_index, std::int64_t time_ns) {

@@ -34,6 +34,7 @@ class Tracker {
   std::uint64_t ended_count() const { return ended_count_; }
 
  private:
+  void observe_icmp_error(const lab::decode::DecodedPacket& packet, Observation& observation) const;
   Conversation& find_or_add(const FlowKey& key, std::uint32_t packet_index, std::int64_t time_ns);
 
   std::unordered_map<FlowKey, Conversation, FlowKeyHash> conversations_;

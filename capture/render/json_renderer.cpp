@@ -83,7 +83,14 @@ void JsonRenderer::packet(const PacketView& v, std::string& out) {
   fmt::format_to(it, ",\"len\":{},\"wire_len\":{}", p.payload_len, v.frame.wire_len);
   if (p.tcp && o.conversation) tcp_fields(out, v);
   if (p.udp) fmt::format_to(it, ",\"udp_length\":{},\"checksum\":{}", p.udp->length, p.udp->checksum);
-  if (p.icmp) fmt::format_to(it, ",\"icmp_type\":{},\"icmp_code\":{}", p.icmp->type, p.icmp->code);
+  if (p.icmp) {
+    fmt::format_to(it, ",\"icmp_type\":{},\"icmp_code\":{}", p.icmp->type, p.icmp->code);
+    if (o.icmp.about)
+      fmt::format_to(it, ",\"about\":{{\"stream\":{},\"proto\":\"{}\",\"packet\":{}}}", o.icmp.about->stream,
+                     o.icmp.about->key.protocol == lab::decode::ip_protocol::tcp ? "tcp" : "udp", o.icmp.about_packet);
+  }
+  const bool fragment = (p.ipv4 && p.ipv4->is_fragment()) || (p.ipv6 && p.ipv6->is_fragment);
+  if (fragment) out += ",\"fragment\":true";
   if (p.error) {
     fmt::format_to(it, ",\"error\":{{\"layer\":\"{}\",\"kind\":\"{}\",\"offset\":{},\"needed\":{},\"present\":{},\"what\":",
                    lab::decode::layer_name(p.error->layer), lab::decode::error_kind_name(p.error->kind), p.error->offset,

@@ -163,3 +163,36 @@ TEST_CASE("application calls: the kernel's state is compared with the capture's"
   lab::annotate::annotate_app(e, nullptr, note);
   CHECK(note == "The client calls send(\"a\\x1b\") — 2 bytes.");
 }
+
+TEST_CASE("ICMP port unreachable is tied to the UDP datagram it quotes") {
+  Feed feed;
+  const auto client = v4(1, 41234), server = v4(1, 5005);
+  feed(udp(client, server, "Hello?"));  // packet 1: to a port where nobody listens
+  // The quoted datagram: IPv4 header (20 bytes) + the UDP header's first 8 bytes.
+  const std::vector<std::uint8_t> quote{
+      0x45, 0x00, 0x00, 0x22,  // version 4, IHL 5, total length 34
+      0x12, 0x34, 0x40, 0x00,  // id, DF
+      0x40, 0x11, 0x00, 0x00,  // TTL 64, protocol 17 (UDP), checksum
+      127, 0, 0, 1,            // source 127.0.0.1
+      127, 0, 0, 1,            // destination 127.0.0.1
+      0xA1, 0x12,              // source port 41234
+      0x13, 0x8D,              // destination port 5005
+      0x00, 0x0E, 0x00, 0x00,  // length 14, checksum
+  };
+  lab::decode::DecodedPacket icmp = udp(server, client, "");
+  icmp.udp.reset();
+  icmp.ipv4->protocol = lab::decode::ip_protocol::icmp;
+  icmp.icmp = lab::decode::IcmpHeader{false, 3, 3, 0, 0, 0, true};
+  icmp.payload = quote;
+  icmp.payload_len = static_cast<std::uint32_t>(quote.size());
+  const auto o = feed(icmp);
+  REQUIRE(o.icmp.about != nullptr);
+  CHECK(o.icmp.about_packet == 1);
+  CHECK(o.icmp.about_sender == lab::flow::Role::client);
+  lab::decode::Frame frame;
+  std::string note;
+  lab::annotate::annotate_packet({2, frame, icmp, o}, {}, note);
+  CHECK(contains(note, "ICMP destination unreachable: nobody listens on the destination port."));
+  CHECK(contains(note, "the UDP datagram of packet #1 (client side of UDP conversation 0)"));
+  CHECK(contains(note, "Only a connected UDP socket hears of it"));
+}
