@@ -9,6 +9,7 @@
 
 #include "capture/pcap/pcap_error.hpp"
 #include "labs/annotate_file.hpp"
+#include "labs/capture_live.hpp"
 #include "labs/echo_lab.hpp"
 #include "labs/netns.hpp"
 
@@ -104,6 +105,42 @@ void setup_annotate(CLI::App& app, AnnotateFlags& flags) {
              "  lab annotate capture.pcap --format json > timeline.jsonl");
 }
 
+struct CaptureFlags {
+  CaptureOptions options;
+  std::string format = "text";
+  std::string color = "auto";
+
+  CaptureOptions resolved() const {
+    CaptureOptions o = options;
+    o.format = format_of(format);
+    o.color = color_of(color);
+    return o;
+  }
+};
+
+void setup_capture(CLI::App& app, CaptureFlags& flags) {
+  CaptureOptions& o = flags.options;
+  app.add_option("--interface,-i", o.interface, "The interface to capture on (default lo; see --list-interfaces)");
+  app.add_flag("--list-interfaces,-D", o.list_interfaces, "List the interfaces and exit (like tshark -D)");
+  app.add_option("--filter", o.filter, "Only packets matching this BPF filter, as tcpdump takes it")->type_name("EXPR");
+  app.add_option("--write,-w", o.write_path, "Also write the packets to a pcap file")->type_name("FILE");
+  app.add_option("--count,-c", o.max_packets, "Stop after this many packets")->check(CLI::Range(1, 1'000'000'000));
+  app.add_option("--duration", o.max_seconds, "Stop after this many seconds")->check(CLI::Range(0.001, 86400.0));
+  app.add_option("--format,-f", flags.format, "text (default) or json: JSON lines, one object per event")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--absolute", o.absolute, "Show raw sequence numbers as well as relative ones");
+  app.add_option("--color", flags.color, "auto (default: on a terminal, unless NO_COLOR is set), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_option("command", o.command,
+                 "After --: a command to run in lab's private network namespace; its loopback traffic is "
+                 "captured until it exits (no root needed)")
+      ->type_name("COMMAND");
+  app.footer("Ctrl-C ends the capture and prints the summary.\nExamples:\n"
+             "  lab capture -- python3 echo_server.py        (no root needed: runs it in a private namespace)\n"
+             "  sudo lab capture --filter \"tcp port 8000\" --count 20\n"
+             "  lab capture --list-interfaces");
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -119,6 +156,9 @@ int run_cli(int argc, char** argv) {
   AnnotateFlags annotate_flags;
   auto* annotate = app.add_subcommand("annotate", "Explain every packet of a capture file made elsewhere (pcap, pcapng)");
   setup_annotate(*annotate, annotate_flags);
+  CaptureFlags capture_flags;
+  auto* capture = app.add_subcommand("capture", "Explain live traffic of any program (or of a command lab runs)");
+  setup_capture(*capture, capture_flags);
 
   if (argc <= 1) {  // a bare `lab` is a request for guidance, not an error
     std::fputs(app.help().c_str(), stdout);
@@ -139,6 +179,7 @@ int run_cli(int argc, char** argv) {
     if (tcp_echo->parsed()) return run_echo_lab(tcp_flags.resolved());
     if (udp_echo->parsed()) return run_echo_lab(udp_flags.resolved());
     if (annotate->parsed()) return run_annotate_file(annotate_flags.resolved());
+    if (capture->parsed()) return run_capture(capture_flags.resolved());
   } catch (const NetnsError& e) {
     std::fprintf(stderr, "lab: %s\n", e.what());
     return exit_environment;

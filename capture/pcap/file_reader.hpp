@@ -19,7 +19,8 @@ class FileReader {
   std::uint32_t link_type() const;
   // libpcap's name and description of the link type, e.g. "PPP (PPP)", for messages about it.
   std::string link_type_label() const;
-  // How far through the file reading has got, 0..1 (for progress reports); 0 when unknown.
+  // How far through the file reading has got, 0..1 (for progress reports); 0 when unknown. Refreshed once
+  // every 1024 frames (asking the position is a system call).
   double progress() const;
   // The next frame (its bytes valid until the next call); false at the end of the file.
   // Throws CaptureError when the file is cut short or corrupt, after every complete record was returned.

@@ -134,4 +134,21 @@ CaptureStats LiveCapture::stats() const {
   return {raw.ps_recv, raw.ps_drop};
 }
 
+std::vector<InterfaceInfo> list_interfaces() {
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  pcap_if_t* all = nullptr;
+  if (pcap_findalldevs(&all, errbuf) != 0) throw CaptureError(CaptureErrorKind::other, std::string("cannot list the interfaces: ") + errbuf);
+  std::vector<InterfaceInfo> interfaces;
+  for (const pcap_if_t* d = all; d != nullptr; d = d->next) {
+    InterfaceInfo info;
+    info.name = d->name ? d->name : "";
+    info.description = d->description ? d->description : "";
+    info.loopback = (d->flags & PCAP_IF_LOOPBACK) != 0;
+    info.up = (d->flags & PCAP_IF_UP) != 0;
+    interfaces.push_back(std::move(info));
+  }
+  pcap_freealldevs(all);
+  return interfaces;
+}
+
 }  // namespace lab::pcap

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "capture/pcap/frame_sink.hpp"
 
@@ -20,6 +21,16 @@ struct CaptureStats {
   std::uint64_t received = 0;  // packets the filter passed
   std::uint64_t dropped = 0;   // dropped by the kernel: buffer full
 };
+
+struct InterfaceInfo {
+  std::string name;         // what --interface takes: "lo", "eth0", "any"
+  std::string description;  // libpcap's, may be empty
+  bool loopback = false;
+  bool up = false;
+};
+
+// The interfaces libpcap can capture on, as `tshark -D` lists them. Throws CaptureError if it cannot ask.
+std::vector<InterfaceInfo> list_interfaces();
 
 class LiveCapture {
  public:
