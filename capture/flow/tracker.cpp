@@ -72,11 +72,16 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
 
   const FlowKey key = FlowKey::of(protocol, src, dst);
   if (p.tcp && p.tcp->has(flag::syn) && !p.tcp->has(flag::ack)) {
-    // A new SYN on the ports of a connection that is over: the ports are reused by a new connection.
-    if (auto it = conversations_.find(key); it != conversations_.end() && it->second.ended()) {
-      ended_.push_back(std::move(it->second));
-      ++ended_count_;
-      conversations_.erase(it);
+    // A SYN with a new initial sequence number on known ports is a new connection reusing them (the old one
+    // is let go); a SYN repeating the ISN is a retransmission of the same one. Wireshark's rule for tcp.stream.
+    if (auto it = conversations_.find(key); it != conversations_.end()) {
+      const Conversation& old = it->second;
+      const TcpSide& sender = old.side(src == old.at(Role::client) ? Role::client : Role::server);
+      if (sender.base_known && sender.isn != p.tcp->seq) {
+        ended_.push_back(std::move(it->second));
+        ++ended_count_;
+        conversations_.erase(it);
+      }
     }
   }
   Conversation& c = find_or_add(key, packet_index, time_ns);

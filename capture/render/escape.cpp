@@ -36,14 +36,19 @@ void append_escaped_bytes(std::string& out, std::string_view bytes, std::size_t 
 }
 
 void append_json_text(std::string& out, std::string_view text) {
-  for (char ch : text) {
-    const auto b = static_cast<std::uint8_t>(ch);
-    if (ch == '"') out += "\\\"";
-    else if (ch == '\\') out += "\\\\";
-    else if (ch == '\n') out += "\\n";
-    else if (b < 0x20 || b == 0x7F) append_hex_byte(out, "\\u00", b);
-    else out += ch;
+  // Most of a note needs no escaping: copy each run of plain bytes whole, escape the rest one by one.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto b = static_cast<std::uint8_t>(text[i]);
+    if (b >= 0x20 && b != '"' && b != '\\' && b != 0x7F) continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
+    if (b == '"') out += "\\\"";
+    else if (b == '\\') out += "\\\\";
+    else if (b == '\n') out += "\\n";
+    else append_hex_byte(out, "\\u00", b);
   }
+  out.append(text.data() + run, text.size() - run);
 }
 
 void append_json_bytes(std::string& out, std::string_view bytes) {

@@ -15,7 +15,7 @@ namespace lab::render {
 
 struct PacketView {
   std::uint32_t index = 0;   // 1-based, the same order as a --write file
-  double time = 0;           // seconds since the first packet
+  std::int64_t time_ns = 0;  // since the first packet
   const lab::decode::Frame& frame;
   const lab::decode::DecodedPacket& packet;
   const lab::flow::Observation& observation;
@@ -23,7 +23,7 @@ struct PacketView {
 };
 
 struct AppView {
-  double time = 0;           // seconds since the first packet (negative before it)
+  std::int64_t time_ns = 0;  // since the first packet (negative before it)
   const lab::timeline::AppEvent& event;
   const lab::flow::Conversation* conversation;  // the tracker's record of this socket's connection, if seen
   std::string_view note;

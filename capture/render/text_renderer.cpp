@@ -23,13 +23,6 @@ constexpr const char* bold = "\x1b[1m";
 constexpr const char* reset = "\x1b[0m";
 constexpr int note_indent = 6;
 
-// Columns a UTF-8 string takes (one per code point: continuation bytes do not count).
-int columns(std::string_view s) {
-  int n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
-
 const char* packet_colour(const lab::decode::DecodedPacket& p) {
   if (!p.tcp) return nullptr;
   if (p.tcp->has(flag::rst)) return red;
@@ -85,18 +78,19 @@ void append_wrapped(std::string& out, std::string_view text, int indent, int wid
   const int room = width - indent > 20 ? width - indent : 20;
   while (!text.empty()) {
     out.append(static_cast<std::size_t>(indent), ' ');
+    // Walk at most one line's worth of characters, remembering the last space: the line ends there.
+    std::size_t pos = 0, last_space = std::string_view::npos;
+    int col = 0;
+    while (pos < text.size() && col <= room) {
+      if (text[pos] == ' ') last_space = pos;
+      col += (static_cast<unsigned char>(text[pos]) & 0xC0) != 0x80;
+      ++pos;
+    }
     std::size_t cut = text.size();
-    if (columns(text) > room) {
-      // The last space within `room` columns; a word longer than the line is cut where it must be.
-      std::size_t pos = 0, last_space = std::string_view::npos;
-      int col = 0;
-      while (pos < text.size() && col <= room) {
-        if (text[pos] == ' ') last_space = pos;
-        col += (static_cast<unsigned char>(text[pos]) & 0xC0) != 0x80;
-        ++pos;
-      }
+    if (pos < text.size() || col > room) {
+      // A word longer than the line is cut where it must be, never inside a UTF-8 character.
       cut = last_space != std::string_view::npos && last_space > 0 ? last_space : pos - 1;
-      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
       if (cut == 0) cut = pos;
     }
     out.append(text.substr(0, cut));
@@ -119,7 +113,7 @@ void TextRenderer::packet(const PacketView& v, std::string& out) {
   }
   const char* colour = options_.color ? packet_colour(p) : nullptr;
   if (colour) out += colour;
-  fmt::format_to(it, "#{:<4} {:>10.6f}  ", v.index, v.time);
+  fmt::format_to(it, "#{:<4} {:>10.6f}  ", v.index, static_cast<double>(v.time_ns) / 1e9);
   if (c && options_.show_stream) fmt::format_to(it, "{} {}  ", p.tcp ? "tcp" : "udp", c->stream);
   if (c) {
     append_direction(out, v);
@@ -146,7 +140,7 @@ void TextRenderer::app(const AppView& v, std::string& out) {
   const auto& e = v.event;
   auto it = std::back_inserter(out);
   if (options_.color) out += cyan;
-  fmt::format_to(it, "{:>16.6f}  ▸ {}  ", v.time, lab::flow::role_name(e.actor));
+  fmt::format_to(it, "{:>16.6f}  ▸ {}  ", static_cast<double>(v.time_ns) / 1e9, lab::flow::role_name(e.actor));
   using lab::timeline::AppCall;
   switch (e.call) {
     case AppCall::listen: fmt::format_to(it, "listening on {}", e.local); break;

@@ -16,9 +16,9 @@ void Explainer::set_origin(std::int64_t time_ns) {
   origin_set_ = true;
 }
 
-double Explainer::seconds_since_origin(std::int64_t time_ns) {
+std::int64_t Explainer::since_origin(std::int64_t time_ns) {
   if (!origin_set_) set_origin(time_ns);
-  return static_cast<double>(time_ns - origin_ns_) / 1e9;
+  return time_ns - origin_ns_;
 }
 
 void Explainer::packet(const lab::decode::Frame& frame) {
@@ -28,7 +28,7 @@ void Explainer::packet(const lab::decode::Frame& frame) {
   const lab::flow::Observation observation = tracker_.observe(index_, frame.time_ns, frame.wire_len, decoded);
   report_ended();
   lab::annotate::annotate_packet({index_, frame, decoded, observation}, options_, note_);
-  renderer_.packet({index_, seconds_since_origin(frame.time_ns), frame, decoded, observation, note_}, out_);
+  renderer_.packet({index_, since_origin(frame.time_ns), frame, decoded, observation, note_}, out_);
   if (out_.size() >= 60 * 1024) flush();
 }
 
@@ -48,7 +48,7 @@ const lab::flow::Conversation* Explainer::conversation_of(const AppEvent& event)
 void Explainer::app(const AppEvent& event) {
   const lab::flow::Conversation* conversation = conversation_of(event);
   lab::annotate::annotate_app(event, conversation, note_);
-  renderer_.app({seconds_since_origin(event.time_ns), event, conversation, note_}, out_);
+  renderer_.app({since_origin(event.time_ns), event, conversation, note_}, out_);
   flush();  // application calls are rare: show them at once
 }
 

@@ -33,7 +33,7 @@ class Explainer {
   std::uint32_t packets() const { return index_; }
 
  private:
-  double seconds_since_origin(std::int64_t time_ns);
+  std::int64_t since_origin(std::int64_t time_ns);
   const lab::flow::Conversation* conversation_of(const AppEvent& event) const;
   void flush();
   void report_ended();

@@ -37,7 +37,7 @@ std::string render(lab::render::Renderer& renderer, const std::vector<lab::decod
     frame.time_ns = 1'000'000'000 + std::int64_t{feed.index} * 1'000'000;
     frame.wire_len = 66 + p.payload_len;
     lab::annotate::annotate_packet({feed.index, frame, p, o}, {}, note);
-    renderer.packet({feed.index, (feed.index - 1) * 0.001, frame, p, o, note}, out);
+    renderer.packet({feed.index, (feed.index - 1) * std::int64_t{1000000}, frame, p, o, note}, out);
   }
   renderer.summary({feed.tracker.conversations(), feed.index, 0, 0, "tip"}, out);
   return out;
@@ -105,7 +105,7 @@ TEST_CASE("JSON: application events carry the exact bytes, losslessly and as val
   e.bytes = e.data.size();
   e.kernel_state = "ESTABLISHED";
   std::string out;
-  renderer.app({0.5, e, nullptr, "note"}, out);
+  renderer.app({500000000, e, nullptr, "note"}, out);
   const json line = json::parse(out);
   CHECK(line["type"] == "app");
   CHECK(line["actor"] == "server");
@@ -172,7 +172,7 @@ class OrderRenderer : public lab::render::Renderer {
   std::vector<std::string> order;
   void packet(const lab::render::PacketView& v, std::string&) override { order.push_back("packet " + std::to_string(v.index)); }
   void app(const lab::render::AppView& v, std::string&) override {
-    order.push_back(std::string("app ") + lab::timeline::app_call_name(v.event.call) + " " + std::to_string(v.time));
+    order.push_back(std::string("app ") + lab::timeline::app_call_name(v.event.call) + " " + std::to_string(v.time_ns));
   }
   void conversation_end(const lab::flow::Conversation&, std::string&) override { order.push_back("ended"); }
   void summary(const lab::render::SummaryView&, std::string&) override { order.push_back("summary"); }
@@ -210,10 +210,10 @@ TEST_CASE("the timeline merger puts calls and packets in time order, times relat
   merger.finish();
   explainer.finish();
   REQUIRE(renderer.order.size() == 6);
-  CHECK(renderer.order[0] == "app connect " + std::to_string(-0.000002));
+  CHECK(renderer.order[0] == "app connect -2000");
   CHECK(renderer.order[1] == "packet 1");
   CHECK(renderer.order[2] == "packet 2");
-  CHECK(renderer.order[3] == "app send " + std::to_string(0.000002));
-  CHECK(renderer.order[4] == "app close " + std::to_string(0.000004));
+  CHECK(renderer.order[3] == "app send 2000");
+  CHECK(renderer.order[4] == "app close 4000");
   CHECK(renderer.order[5] == "summary");
 }

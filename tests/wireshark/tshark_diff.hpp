@@ -1,0 +1,70 @@
+#pragma once
+// The Wireshark differential: per packet, `lab`'s JSON lines against what tshark prints for the same file
+// (tcp.stream, tcp.seq, tcp.ack, tcp.len, tcp.flags; udp.stream). Frames are matched by number (tshark's
+// frame.number == our `index`). What each side decodes differently on purpose is named in tshark_diff.cpp
+// (`encapsulation_of`), with the reason.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace lab::test::wireshark {
+
+// The tshark on PATH (empty when none), and its version line ("TShark (Wireshark) 4.0.17 ...").
+std::string tshark_path();
+std::string tshark_version();
+
+// One frame as tshark dissected it.
+struct TsharkFrame {
+  std::uint32_t number = 0;
+  std::string protocols;                 // frame.protocols, e.g. "eth:ethertype:ip:tcp:http"
+  std::optional<std::uint32_t> tcp_stream, seq, ack, len;
+  std::uint16_t tcp_flags = 0;           // the 12 flag bits
+  std::optional<std::uint32_t> udp_stream;
+  bool ip_fragment = false;              // the outer IPv4/IPv6 header says this is a fragment
+};
+
+// Runs tshark on `file` (relative sequence numbers, no name resolution, no user preferences needed).
+// Throws std::runtime_error when tshark fails.
+std::vector<TsharkFrame> run_tshark(const std::string& file);
+
+// One differing value: where, and both sides.
+struct Mismatch {
+  std::string file;       // base name
+  std::uint32_t frame = 0;
+  std::string field;      // "tcp", "stream", "seq", "ack", "len", "flags", "udp", "udp.stream"
+  std::string ours, theirs;
+  std::string to_string() const;
+};
+
+// What one file's comparison found.
+struct FileResult {
+  std::size_t tcp_compared = 0;   // frames both sides decode as TCP, compared field by field
+  std::size_t udp_compared = 0;
+  std::size_t excused = 0;        // frames skipped by a named rule (encapsulation, fragment, ICMP quote)
+  std::vector<std::string> excuses;  // one line per rule that applied, with its frame count
+  std::vector<Mismatch> mismatches;
+};
+
+// Compares our packets (JSON objects of type "packet") with tshark's frames.
+FileResult compare(const std::string& file, const std::vector<nlohmann::json>& ours,
+                   const std::vector<TsharkFrame>& theirs);
+
+// A mismatch we know of and have reported, with why it happens; `frame` 0 matches any frame of the file.
+struct KnownMismatch {
+  const char* file;
+  std::uint32_t frame;
+  const char* field;
+  const char* why;
+};
+const std::vector<KnownMismatch>& known_mismatches();
+const KnownMismatch* find_known(const Mismatch& m);
+
+// The corpus (../shared/corpus beside the repository) and its well-formed teaching captures, chosen by rule
+// from MANIFEST.tsv (see the .cpp). Empty when the corpus is absent.
+std::string corpus_dir();
+std::vector<std::string> teaching_captures();
+
+}  // namespace lab::test::wireshark
