@@ -1,6 +1,6 @@
 #include "capture/flow/conversation.hpp"
 
-#include <fmt/format.h>
+#include <charconv>
 
 namespace lab::flow {
 
@@ -10,7 +10,9 @@ void append_endpoint(std::string& out, const Endpoint& endpoint) {
   if (endpoint.ip.version == 6) out += '[';
   out.append(ip, n);
   if (endpoint.ip.version == 6) out += ']';
-  fmt::format_to(std::back_inserter(out), ":{}", endpoint.port);
+  char port[8] = {':'};
+  const auto end = std::to_chars(port + 1, port + sizeof port, endpoint.port).ptr;
+  out.append(port, end);
 }
 
 std::string to_string(const Endpoint& endpoint) {

@@ -134,15 +134,22 @@ void Tracker::observe_icmp_error(const DecodedPacket& p, Observation& o) const {
 
 void Tracker::release_quiet(std::uint32_t packet_index, std::int64_t time_ns) {
   // An ended connection may still see a straggler (a retransmitted FIN, the last ACK again): keep it a
-  // while. Anything silent for ten minutes of capture time is let go too.
+  // while. UDP never says it is done, so a UDP exchange ends when it has been quiet for longer. Anything
+  // silent for ten minutes of capture time is let go too.
   constexpr std::uint32_t ended_quiet_packets = 10'000;
   constexpr std::int64_t ended_quiet_ns = 120'000'000'000;
+  constexpr std::uint32_t udp_quiet_packets = 50'000;
+  constexpr std::int64_t udp_quiet_ns = 300'000'000'000;
   constexpr std::int64_t idle_ns = 600'000'000'000;
   const std::size_t before = ended_.size();
   for (auto it = conversations_.begin(); it != conversations_.end();) {
     const Conversation& c = it->second;
-    const bool quiet = packet_index - c.last_packet_index >= ended_quiet_packets || time_ns - c.last_time_ns >= ended_quiet_ns;
-    if ((c.ended() && quiet) || time_ns - c.last_time_ns >= idle_ns) {
+    const std::uint32_t quiet_packets = packet_index - c.last_packet_index;
+    const std::int64_t quiet_ns = time_ns - c.last_time_ns;
+    const bool over = c.ended() && (quiet_packets >= ended_quiet_packets || quiet_ns >= ended_quiet_ns);
+    const bool udp_over = c.key.protocol == lab::decode::ip_protocol::udp &&
+                          (quiet_packets >= udp_quiet_packets || quiet_ns >= udp_quiet_ns);
+    if (over || udp_over || quiet_ns >= idle_ns) {
       ended_.push_back(std::move(it->second));
       it = conversations_.erase(it);
     } else {

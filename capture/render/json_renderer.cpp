@@ -18,10 +18,12 @@ namespace {
 using lab::flow::Role;
 namespace flag = lab::decode::tcp_flag;
 
-void key(std::string& out, const char* name) {
-  out += ",\"";
-  out += name;
-  out += "\":";
+// ,"name": — the names are literals, so their lengths are known at compile time.
+template <std::size_t N>
+void key(std::string& out, const char (&name)[N]) {
+  out.append(",\"", 2);
+  out.append(name, N - 1);
+  out.append("\":", 2);
 }
 
 void number(std::string& out, std::uint64_t value) {
@@ -30,16 +32,18 @@ void number(std::string& out, std::uint64_t value) {
   out.append(digits, end);
 }
 
-void field(std::string& out, const char* name, std::uint64_t value) {
+template <std::size_t N>
+void field(std::string& out, const char (&name)[N], std::uint64_t value) {
   key(out, name);
   number(out, value);
 }
 
 // A word we chose ourselves (a flag, a state, a role): no escaping needed.
-void word(std::string& out, const char* name, const char* value) {
+template <std::size_t N>
+void word(std::string& out, const char (&name)[N], std::string_view value) {
   key(out, name);
   out += '"';
-  out += value;
+  out.append(value);
   out += '"';
 }
 

@@ -1,7 +1,9 @@
 #include "capture/render/text_renderer.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include <charconv>
 #include <iterator>
 
 #include "capture/annotate/words.hpp"
@@ -50,20 +52,35 @@ void append_tcp_numbers(std::string& out, const PacketView& v, bool absolute) {
     out += name;
   });
   out += ']';
-  fmt::format_to(it, " seq={}", o.rel_seq);
-  if (h.has(flag::ack)) fmt::format_to(it, " ack={}", o.rel_ack);
-  fmt::format_to(it, " len={} win={}", v.packet.payload_len, h.window);
+  fmt::format_to(it, FMT_COMPILE(" seq={}"), o.rel_seq);
+  if (h.has(flag::ack)) fmt::format_to(it, FMT_COMPILE(" ack={}"), o.rel_ack);
+  fmt::format_to(it, FMT_COMPILE(" len={} win={}"), v.packet.payload_len, h.window);
   // After the handshake the window field counts in units of 2^scale when both sides offered scaling.
   const auto& c = *v.observation.conversation;
   const auto& own_scale = c.side(v.observation.from).window_scale;
   const auto& other_scale = c.side(lab::flow::other(v.observation.from)).window_scale;
   if (!h.has(flag::syn) && own_scale && other_scale && *own_scale > 0)
-    fmt::format_to(it, "×{}", 1u << (*own_scale > 14 ? 14 : *own_scale));
+    fmt::format_to(it, FMT_COMPILE("×{}"), 1u << (*own_scale > 14 ? 14 : *own_scale));
   if (absolute) {
-    fmt::format_to(it, " (raw seq={}", h.seq);
-    if (h.has(flag::ack)) fmt::format_to(it, " ack={}", h.ack);
+    fmt::format_to(it, FMT_COMPILE(" (raw seq={}"), h.seq);
+    if (h.has(flag::ack)) fmt::format_to(it, FMT_COMPILE(" ack={}"), h.ack);
     out += ')';
   }
+}
+
+// "#12      0.000123  " for a packet, "        -0.000045  " (wider, no number) for an application call: the
+// time in seconds with microseconds, from integer nanoseconds.
+void append_time(std::string& out, const char* hash, std::uint32_t index, std::int64_t ns) {
+  const std::int64_t magnitude = ns < 0 ? -ns : ns;
+  char whole[24];
+  char* end = whole;
+  if (ns < 0) *end++ = '-';
+  end = std::to_chars(end, whole + sizeof whole, magnitude / 1'000'000'000).ptr;
+  const std::string_view seconds(whole, static_cast<std::size_t>(end - whole));
+  const std::int64_t micros = magnitude % 1'000'000'000 / 1'000;
+  auto it = std::back_inserter(out);
+  if (hash) fmt::format_to(it, FMT_COMPILE("#{:<4} {:>3}.{:06}  "), index, seconds, micros);
+  else fmt::format_to(it, FMT_COMPILE("{:>9}.{:06}"), seconds, micros);
 }
 
 }  // namespace
@@ -75,23 +92,27 @@ void append_wrapped(std::string& out, std::string_view text, int indent, int wid
     append_wrapped(out, text.substr(newline + 1), indent, width);
     return;
   }
-  const int room = width - indent > 20 ? width - indent : 20;
+  const auto room = static_cast<std::size_t>(width - indent > 20 ? width - indent : 20);
+  auto is_continuation = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
   while (!text.empty()) {
     out.append(static_cast<std::size_t>(indent), ' ');
-    // Walk at most one line's worth of characters, remembering the last space: the line ends there.
-    std::size_t pos = 0, last_space = std::string_view::npos;
-    int col = 0;
-    while (pos < text.size() && col <= room) {
-      if (text[pos] == ' ') last_space = pos;
-      col += (static_cast<unsigned char>(text[pos]) & 0xC0) != 0x80;
-      ++pos;
+    // The byte where `room` columns end: a column is a character, and UTF-8 continuation bytes take none.
+    std::size_t limit = room;
+    for (std::size_t counted = 0; limit < text.size();) {
+      std::size_t extra = 0;
+      for (std::size_t i = counted; i < limit; ++i) extra += is_continuation(text[i]);
+      if (extra == 0) break;
+      counted = limit;
+      limit += extra;
     }
     std::size_t cut = text.size();
-    if (pos < text.size() || col > room) {
-      // A word longer than the line is cut where it must be, never inside a UTF-8 character.
-      cut = last_space != std::string_view::npos && last_space > 0 ? last_space : pos - 1;
-      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-      if (cut == 0) cut = pos;
+    if (limit < text.size()) {
+      // End the line at its last space; a word longer than the line is cut where it must be, never inside a
+      // UTF-8 character.
+      const std::size_t space = text.rfind(' ', limit);
+      cut = space != std::string_view::npos && space > 0 ? space : limit;
+      while (cut > 0 && cut < text.size() && is_continuation(text[cut])) --cut;
+      if (cut == 0) cut = limit;
     }
     out.append(text.substr(0, cut));
     out += '\n';
@@ -106,22 +127,22 @@ void TextRenderer::packet(const PacketView& v, std::string& out) {
   const auto& p = v.packet;
   const auto* c = v.observation.conversation;
   if (c && v.observation.first_of_conversation) {
-    fmt::format_to(it, "{}{} conversation {}: client {}, server {}{}{}\n", options_.color ? bold : "",
+    fmt::format_to(it, FMT_COMPILE("{}{} conversation {}: client {}, server {}{}{}\n"), options_.color ? bold : "",
                    p.tcp ? "TCP" : "UDP", c->stream, lab::flow::to_string(c->at(Role::client)),
                    lab::flow::to_string(c->at(Role::server)), c->roles_guessed ? " (roles guessed: no SYN seen)" : "",
                    options_.color ? reset : "");
   }
   const char* colour = options_.color ? packet_colour(p) : nullptr;
   if (colour) out += colour;
-  fmt::format_to(it, "#{:<4} {:>10.6f}  ", v.index, static_cast<double>(v.time_ns) / 1e9);
-  if (c && options_.show_stream) fmt::format_to(it, "{} {}  ", p.tcp ? "tcp" : "udp", c->stream);
+  append_time(out, "#", v.index, v.time_ns);
+  if (c && options_.show_stream) fmt::format_to(it, FMT_COMPILE("{} {}  "), p.tcp ? "tcp" : "udp", c->stream);
   if (c) {
     append_direction(out, v);
     out += p.tcp ? "  TCP " : "  UDP ";
     if (p.tcp) append_tcp_numbers(out, v, options_.absolute);
-    else fmt::format_to(it, "len={}", p.payload_len);
+    else fmt::format_to(it, FMT_COMPILE("len={}"), p.payload_len);
   } else {
-    fmt::format_to(it, "{} ", proto_name(p));
+    fmt::format_to(it, FMT_COMPILE("{} "), proto_name(p));
     append_address(out, p, true);
     out += " → ";
     append_address(out, p, false);
@@ -130,7 +151,7 @@ void TextRenderer::packet(const PacketView& v, std::string& out) {
   out += '\n';
   if (c && p.tcp) {
     const auto& o = v.observation.tcp;
-    fmt::format_to(it, "{:{}}client {} · server {}\n", "", note_indent, lab::flow::tcp_state_name(o.after[0]),
+    fmt::format_to(it, FMT_COMPILE("      client {} · server {}\n"), lab::flow::tcp_state_name(o.after[0]),
                    lab::flow::tcp_state_name(o.after[1]));
   }
   append_wrapped(out, v.note, note_indent, options_.width);
@@ -140,23 +161,24 @@ void TextRenderer::app(const AppView& v, std::string& out) {
   const auto& e = v.event;
   auto it = std::back_inserter(out);
   if (options_.color) out += cyan;
-  fmt::format_to(it, "{:>16.6f}  ▸ {}  ", static_cast<double>(v.time_ns) / 1e9, lab::flow::role_name(e.actor));
+  append_time(out, nullptr, 0, v.time_ns);
+  fmt::format_to(it, FMT_COMPILE("  ▸ {}  "), lab::flow::role_name(e.actor));
   using lab::timeline::AppCall;
   switch (e.call) {
-    case AppCall::listen: fmt::format_to(it, "listening on {}", e.local); break;
-    case AppCall::connect: fmt::format_to(it, "connect() to {}", e.peer); break;
-    case AppCall::connected: fmt::format_to(it, "connect() returned, local address {}", e.local); break;
-    case AppCall::accept: fmt::format_to(it, "accept() returned: client {}", e.peer); break;
+    case AppCall::listen: fmt::format_to(it, FMT_COMPILE("listening on {}"), e.local); break;
+    case AppCall::connect: fmt::format_to(it, FMT_COMPILE("connect() to {}"), e.peer); break;
+    case AppCall::connected: fmt::format_to(it, FMT_COMPILE("connect() returned, local address {}"), e.local); break;
+    case AppCall::accept: fmt::format_to(it, FMT_COMPILE("accept() returned: client {}"), e.peer); break;
     case AppCall::send:
     case AppCall::recv:
-      fmt::format_to(it, "{}{}(\"", e.call == AppCall::send ? "send" : "recv", e.tcp ? "" : (e.call == AppCall::send ? "to" : "from"));
+      fmt::format_to(it, FMT_COMPILE("{}{}(\""), e.call == AppCall::send ? "send" : "recv", e.tcp ? "" : (e.call == AppCall::send ? "to" : "from"));
       append_escaped_bytes(out, e.data);
-      fmt::format_to(it, "\") {}", lab::annotate::count_words(e.bytes, "byte", "bytes"));
+      fmt::format_to(it, FMT_COMPILE("\") {}"), lab::annotate::count_words(e.bytes, "byte", "bytes"));
       break;
     case AppCall::eof: out += "recv() returned 0: end of file"; break;
     case AppCall::close: out += "close()"; break;
-    case AppCall::timeout: fmt::format_to(it, "timeout: {}", e.detail); break;
-    case AppCall::error: fmt::format_to(it, "error: {}", e.detail); break;
+    case AppCall::timeout: fmt::format_to(it, FMT_COMPILE("timeout: {}"), e.detail); break;
+    case AppCall::error: fmt::format_to(it, FMT_COMPILE("error: {}"), e.detail); break;
   }
   if (options_.color) out += reset;
   out += '\n';
@@ -219,24 +241,24 @@ void TextRenderer::summary(const SummaryView& v, std::string& out) {
   using lab::annotate::count_words;
   auto it = std::back_inserter(out);
   if (!options_.annotate) {
-    fmt::format_to(it, "\n({} carried this conversation: add --annotate to see each one explained.)\n",
+    fmt::format_to(it, FMT_COMPILE("\n({} carried this conversation: add --annotate to see each one explained.)\n"),
                    count_words(v.packets, "packet", "packets"));
     return;
   }
   out += '\n';
   if (options_.color) out += bold;
-  fmt::format_to(it, "Summary: {} captured", count_words(v.packets, "packet", "packets"));
-  if (v.kernel_dropped > 0) fmt::format_to(it, " ({} dropped by the kernel before capture could read them)", v.kernel_dropped);
+  fmt::format_to(it, FMT_COMPILE("Summary: {} captured"), count_words(v.packets, "packet", "packets"));
+  if (v.kernel_dropped > 0) fmt::format_to(it, FMT_COMPILE(" ({} dropped by the kernel before capture could read them)"), v.kernel_dropped);
   if (options_.color) out += reset;
   out += '\n';
   if (v.conversations_ended > 0)
-    fmt::format_to(it, "  {} ended earlier and were summarised where they ended.\n",
+    fmt::format_to(it, FMT_COMPILE("  {} ended earlier and were summarised where they ended.\n"),
                    count_words(v.conversations_ended, "conversation", "conversations"));
   // A capture with thousands of conversations gets the first ones in full and a count of the rest.
   constexpr std::size_t most_listed = 20;
   for (std::size_t i = 0; i < v.conversations.size() && i < most_listed; ++i) append_conversation(*v.conversations[i], out);
   if (v.conversations.size() > most_listed)
-    fmt::format_to(it, "  ... and {} more (--format json lists them all)\n", v.conversations.size() - most_listed);
+    fmt::format_to(it, FMT_COMPILE("  ... and {} more (--format json lists them all)\n"), v.conversations.size() - most_listed);
   if (!v.closing_tip.empty()) {
     out += '\n';
     append_wrapped(out, v.closing_tip, 0, options_.width);

@@ -217,3 +217,34 @@ TEST_CASE("the timeline merger puts calls and packets in time order, times relat
   CHECK(renderer.order[4] == "app close 4000");
   CHECK(renderer.order[5] == "summary");
 }
+
+TEST_CASE("JSON text escaping: every special byte at every position, against a byte-by-byte reference") {
+  auto reference = [](std::string_view text) {
+    std::string out;
+    for (char ch : text) {
+      const auto b = static_cast<unsigned char>(ch);
+      if (ch == '"') out += "\\\"";
+      else if (ch == '\\') out += "\\\\";
+      else if (ch == '\n') out += "\\n";
+      else if (b < 0x20 || b == 0x7F) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "\\u%04x", b);
+        out += hex;
+      } else out += ch;
+    }
+    return out;
+  };
+  const std::string specials = std::string("\"\\\n\x01\x1f\x7f", 6) + std::string(1, '\0');
+  for (std::size_t length : {0u, 1u, 15u, 16u, 17u, 31u, 32u, 33u, 70u}) {
+    for (std::size_t position = 0; position < length; ++position) {
+      for (char special : specials) {
+        std::string text(length, 'a');
+        text[position] = special;
+        if (length > 3) text[length - 1] = static_cast<char>(0xC3);  // UTF-8 bytes pass through untouched
+        std::string out;
+        lab::render::append_json_text(out, text);
+        CHECK(out == reference(text));
+      }
+    }
+  }
+}
