@@ -71,12 +71,17 @@ bool tcp_conversation_over(const lab::flow::Tracker& tracker) {
   return true;
 }
 
-std::string closing_tip(Transport transport) {
+std::string closing_tip(Transport transport, std::size_t messages) {
   if (transport == Transport::tcp)
     return "Next: the same message over UDP, with no handshake, no acknowledgements and no teardown:\n"
            "  lab udp-echo --annotate";
-  return "Over TCP the same message first needs a three-way handshake, then acknowledgements for the data, "
-         "then a teardown of three or four packets. Compare:\n  lab tcp-echo --annotate";
+  // The fewest packets TCP could use for the same exchange: 3 for the handshake, each message and its echo
+  // (their ACKs riding along), and 3 for the teardown with the first ACK and FIN combined.
+  const std::size_t tcp_minimum = 3 + 2 * messages + 3;
+  return fmt::format("Over TCP the same {} would take at least {} packets: a three-way handshake, the data with "
+                     "its acknowledgements, and a teardown (usually a few more, when ACKs travel alone). Compare:\n"
+                     "  lab tcp-echo --annotate",
+                     messages == 1 ? "message" : "messages", tcp_minimum);
 }
 
 std::string port_in_use_message(const std::system_error& e, std::uint16_t port, bool tcp) {
@@ -191,7 +196,7 @@ int run_echo_lab(const EchoLabOptions& options) {
   io.run();
 
   merger.finish();
-  std::string tip = closing_tip(options.transport);
+  std::string tip = closing_tip(options.transport, client_options.messages.size());
   explainer.finish(tip, capture.stats().dropped);
   if (writer) writer->flush();
   if (!client_result) {
