@@ -1,4 +1,4 @@
-// Each subcommand: an options struct (echo_lab.hpp), a setup function that declares its flags with their
+// Each subcommand: an options struct (labs/*.hpp), a setup function that declares its flags with their
 // checks, and a run function. Parse errors are usage errors (exit 2); environment errors are one line.
 #include "labs/cli.hpp"
 
@@ -20,27 +20,41 @@ constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
 constexpr int exit_environment = 3;
 
-// The echo lab's flags. Choices are parsed as words and checked against their lists at parse time, so a
-// wrong value gets CLI11's plain "--format: xml not in {text,json}".
-struct EchoLabFlags {
-  EchoLabOptions options;
+// --format, --color and --absolute: every command that prints a timeline has them. Choices are words checked
+// against their lists at parse time, so a wrong value gets CLI11's plain "--format: xml not in {text,json}".
+struct OutputFlags {
   std::string format = "text";
   std::string color = "auto";
-  std::string netns = "private";
+  bool absolute = false;
 
-  EchoLabOptions resolved() const;
+  void add_to(CLI::App& app) {
+    app.add_option("--format,-f", format, "text (default) or json: JSON lines, one object per event")
+        ->check(CLI::IsMember({"text", "json"}));
+    app.add_flag("--absolute", absolute, "Show raw sequence numbers as well as relative ones");
+    app.add_option("--color", color, "auto (default: on a terminal, unless NO_COLOR is set), always or never")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+  }
+  // Copies the choices into a command's options (each has format, color and absolute).
+  template <typename Options>
+  Options applied_to(Options o) const {
+    o.format = format == "json" ? OutputFormat::json : OutputFormat::text;
+    o.color = color == "always" ? ColorMode::always : color == "never" ? ColorMode::never : ColorMode::automatic;
+    o.absolute = absolute;
+    return o;
+  }
 };
 
-OutputFormat format_of(const std::string& word);
-ColorMode color_of(const std::string& word);
+struct EchoLabFlags {
+  EchoLabOptions options;
+  OutputFlags output;
+  std::string netns = "private";
 
-EchoLabOptions EchoLabFlags::resolved() const {
-  EchoLabOptions o = options;
-  o.format = format_of(format);
-  o.color = color_of(color);
-  o.netns = netns == "host" ? NetnsMode::host : NetnsMode::private_ns;
-  return o;
-}
+  EchoLabOptions resolved() const {
+    EchoLabOptions o = output.applied_to(options);
+    o.netns = netns == "host" ? NetnsMode::host : NetnsMode::private_ns;
+    return o;
+  }
+};
 
 void setup_echo_lab(CLI::App& app, EchoLabFlags& flags, Transport transport) {
   const bool tcp = transport == Transport::tcp;
@@ -51,14 +65,10 @@ void setup_echo_lab(CLI::App& app, EchoLabFlags& flags, Transport transport) {
       ->type_name("TEXT");
   app.add_option("--port,-p", o.port, tcp ? "Server port (default 65432)" : "Server port (default 5005)")
       ->check(CLI::Range(1, 65535));
-  app.add_option("--format,-f", flags.format, "text (default) or json: JSON lines, one object per event")
-      ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--write,-w", o.write_path, "Also write the captured packets to a pcap file (opens in Wireshark)")
       ->type_name("FILE");
-  app.add_flag("--absolute", o.absolute, "Show raw sequence numbers as well as relative ones");
   app.add_flag("--ipv6,-6", o.ipv6, "Run over IPv6 (::1) instead of IPv4 (127.0.0.1)");
-  app.add_option("--color", flags.color, "auto (default: on a terminal, unless NO_COLOR is set), always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  flags.output.add_to(app);
   app.add_option("--netns", flags.netns,
                  "private (default): a private network namespace, no root needed; host: this machine's own "
                  "loopback (needs capture rights)")
@@ -72,22 +82,10 @@ void setup_echo_lab(CLI::App& app, EchoLabFlags& flags, Transport transport) {
                  : "Examples:\n  lab udp-echo --annotate\n  lab udp-echo --format json --write hello-udp.pcap");
 }
 
-OutputFormat format_of(const std::string& word) { return word == "json" ? OutputFormat::json : OutputFormat::text; }
-ColorMode color_of(const std::string& word) {
-  return word == "always" ? ColorMode::always : word == "never" ? ColorMode::never : ColorMode::automatic;
-}
-
 struct AnnotateFlags {
   AnnotateFileOptions options;
-  std::string format = "text";
-  std::string color = "auto";
-
-  AnnotateFileOptions resolved() const {
-    AnnotateFileOptions o = options;
-    o.format = format_of(format);
-    o.color = color_of(color);
-    return o;
-  }
+  OutputFlags output;
+  AnnotateFileOptions resolved() const { return output.applied_to(options); }
 };
 
 void setup_annotate(CLI::App& app, AnnotateFlags& flags) {
@@ -96,26 +94,15 @@ void setup_annotate(CLI::App& app, AnnotateFlags& flags) {
       ->required();
   app.add_option("--filter", o.filter, "Only packets matching this BPF filter, as tcpdump takes it")
       ->type_name("EXPR");
-  app.add_option("--format,-f", flags.format, "text (default) or json: JSON lines, one object per event")
-      ->check(CLI::IsMember({"text", "json"}));
-  app.add_flag("--absolute", o.absolute, "Show raw sequence numbers as well as relative ones");
-  app.add_option("--color", flags.color, "auto (default: on a terminal, unless NO_COLOR is set), always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  flags.output.add_to(app);
   app.footer("Examples:\n  lab annotate capture.pcap\n  lab annotate capture.pcapng --filter \"tcp port 80\"\n"
              "  lab annotate capture.pcap --format json > timeline.jsonl");
 }
 
 struct CaptureFlags {
   CaptureOptions options;
-  std::string format = "text";
-  std::string color = "auto";
-
-  CaptureOptions resolved() const {
-    CaptureOptions o = options;
-    o.format = format_of(format);
-    o.color = color_of(color);
-    return o;
-  }
+  OutputFlags output;
+  CaptureOptions resolved() const { return output.applied_to(options); }
 };
 
 void setup_capture(CLI::App& app, CaptureFlags& flags) {
@@ -126,11 +113,7 @@ void setup_capture(CLI::App& app, CaptureFlags& flags) {
   app.add_option("--write,-w", o.write_path, "Also write the packets to a pcap file")->type_name("FILE");
   app.add_option("--count,-c", o.max_packets, "Stop after this many packets")->check(CLI::Range(1, 1'000'000'000));
   app.add_option("--duration", o.max_seconds, "Stop after this many seconds")->check(CLI::Range(0.001, 86400.0));
-  app.add_option("--format,-f", flags.format, "text (default) or json: JSON lines, one object per event")
-      ->check(CLI::IsMember({"text", "json"}));
-  app.add_flag("--absolute", o.absolute, "Show raw sequence numbers as well as relative ones");
-  app.add_option("--color", flags.color, "auto (default: on a terminal, unless NO_COLOR is set), always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  flags.output.add_to(app);
   app.add_option("command", o.command,
                  "After --: a command to run in lab's private network namespace; its loopback traffic is "
                  "captured until it exits (no root needed)")
