@@ -15,6 +15,25 @@ esac
 packages=(g++ cmake ninja-build pkg-config libpcap-dev libasio-dev libcli11-dev catch2 libfmt-dev
           nlohmann-json3-dev)
 [ "$mode" = test ] && packages+=(tshark tcpdump)
+# The fuzz test needs clang and its fuzzer runtime, libclang-rt-N-dev for clang's major version N (14 on
+# Debian 12, 18 on Ubuntu 24.04). The runtime is added only when apt knows it (before the first apt-get
+# update, only for those two releases): without it the fuzz test reports SKIPPED; setup never fails for it.
+if [ "$mode" = test ]; then
+  packages+=(clang)
+  runtime=
+  if apt-cache policy clang 2>/dev/null | grep 'Candidate: [0-9]' >/dev/null; then
+    clang_major=$(clang++ -dumpversion 2>/dev/null ||
+                  apt-cache policy clang | sed -n 's/^ *Candidate: *\([0-9]*:\)\{0,1\}\([0-9][0-9]*\).*/\2/p') || true
+    clang_major=${clang_major%%.*}
+    apt-cache show "libclang-rt-$clang_major-dev" >/dev/null 2>&1 && runtime=libclang-rt-$clang_major-dev
+  elif [ -r /etc/os-release ]; then
+    case "$(. /etc/os-release && echo "$ID $VERSION_ID")" in
+      "debian 12") runtime=libclang-rt-14-dev ;;
+      "ubuntu 24.04") runtime=libclang-rt-18-dev ;;
+    esac
+  fi
+  [ -n "$runtime" ] && packages+=("$runtime")
+fi
 
 missing=()
 for p in "${packages[@]}"; do

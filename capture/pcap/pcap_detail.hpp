@@ -3,6 +3,7 @@
 // and the labs include the public headers, never this one, so libpcap's header stays inside capture/pcap.
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -20,8 +21,11 @@ using PcapHandle = std::unique_ptr<pcap_t, PcapCloser>;
 inline lab::decode::Frame to_frame(const pcap_pkthdr& header, const u_char* data, std::uint32_t link_type,
                                    bool nanosecond) {
   const std::int64_t fraction = static_cast<std::int64_t>(header.ts.tv_usec) * (nanosecond ? 1 : 1000);
+  // pcapng stores 64-bit times, and a hostile file can claim any: keep the seconds within what classic pcap
+  // holds (0 to 2^32 - 1), so that nanoseconds, and differences of them, never overflow.
+  const std::int64_t seconds = std::clamp<std::int64_t>(header.ts.tv_sec, 0, 0xFFFF'FFFF);
   lab::decode::Frame frame;
-  frame.time_ns = static_cast<std::int64_t>(header.ts.tv_sec) * 1'000'000'000 + fraction;
+  frame.time_ns = seconds * 1'000'000'000 + fraction;
   frame.link_type = link_type;
   frame.wire_len = header.len;
   frame.bytes = {data, header.caplen};

@@ -1,5 +1,6 @@
 // A helper for the robustness tests, reading captures with the same adapter `lab annotate` uses:
-//   pcap_frames count FILE            prints how many frames libpcap returns, then "end" or "error":
+//   pcap_frames count FILE            prints how many frames libpcap returns, then "end", "error" or
+//                                     "unreadable", then "supported" or "unsupported" (the link type):
 //                                     what `lab annotate --format json` must print packets for
 //   pcap_frames seeds OUTDIR FILE...  writes one fuzz seed (tests/fuzz/fuzz_input.hpp) per capture: its
 //                                     first frames, each cut to its first bytes (the headers are what the
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/decode/link.hpp"
 #include "capture/pcap/file_reader.hpp"
 #include "tests/fuzz/fuzz_input.hpp"
 
@@ -22,20 +24,22 @@ constexpr std::size_t seed_frame_bytes = 256;
 
 int count(const std::string& path) {
   std::size_t frames = 0;
+  const char* link = "unsupported";
   try {
     lab::pcap::FileReader reader(path);
+    if (lab::decode::link_type_name(reader.link_type())) link = "supported";
     lab::decode::Frame frame;
     try {
       while (reader.next(frame)) ++frames;
-    } catch (const std::exception& e) {
-      std::printf("%zu error %s\n", frames, e.what());
+    } catch (const std::exception&) {
+      std::printf("%zu error %s\n", frames, link);
       return 0;
     }
-  } catch (const std::exception& e) {
-    std::printf("0 unreadable %s\n", e.what());
+  } catch (const std::exception&) {
+    std::printf("0 unreadable %s\n", link);
     return 0;
   }
-  std::printf("%zu end\n", frames);
+  std::printf("%zu end %s\n", frames, link);
   return 0;
 }
 

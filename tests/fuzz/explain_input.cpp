@@ -72,6 +72,7 @@ ExplainResult explain_input(std::span<const std::uint8_t> input) {
   });
   for (unsigned r = 0; r < parsed.settings.repeat; ++r) {
     for (const lab::decode::Frame& frame : parsed.frames) {
+      if (result.frames == max_packets) break;
       lab::decode::Frame shifted = frame;
       // Each repeat continues the timeline one second later, as a longer capture would.
       shifted.time_ns += std::int64_t{r} * 1'000'000'000;

@@ -7,8 +7,8 @@
 //   byte 0        settings: bits 0-3 the link type (index into link_types, modulo its size),
 //                 bit 4 text renderer (else JSON lines), bit 5 absolute sequence numbers,
 //                 bit 6 a repeat byte follows, bit 7 a 4-byte start time follows
-//   [1 byte]      repeat: the frame sequence is fed 1 + 8 * value times (the tracker's periodic clean-up
-//                 runs every 1024 packets)
+//   [1 byte]      repeat: the frame sequence is fed 1 + 8 * value times, up to max_packets packets in all
+//                 (the tracker's periodic clean-up runs every 1024 packets)
 //   [4 bytes]     start time, seconds since the epoch, big-endian (else 1,700,000,000)
 //   then records until the input ends (at most max_frames):
 //     1 byte      time step from the previous frame, milliseconds, signed (time may go backwards in files)
@@ -34,6 +34,9 @@ inline constexpr std::array<std::uint32_t, 11> link_types = {
     lt::raw_openbsd, lt::raw_file, lt::ipv4, lt::ipv6, 147 /* DLT_USER0: unsupported */};
 
 inline constexpr std::size_t max_frames = 4096;
+// Packets fed per input, repeats included: enough to pass the clean-up once, few enough that each input
+// runs in milliseconds.
+inline constexpr std::size_t max_packets = 1100;
 inline constexpr std::int64_t default_start_seconds = 1'700'000'000;
 
 struct FuzzSettings {
