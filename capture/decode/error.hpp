@@ -1,6 +1,7 @@
 #pragma once
 // What went wrong while decoding a packet. A bad packet is data, not an exception: the decoder keeps every
 // layer it decoded before the fault and records the fault here.
+#include <cstddef>
 #include <cstdint>
 
 namespace lab::decode {
@@ -21,6 +22,16 @@ struct DecodeError {
   std::uint32_t present = 0;  // bytes actually there
   const char* what = "";      // a static, plain-language description, e.g. "IPv4 header length (IHL) below 5"
 };
+
+// An error at the start of `layer`'s header (decode_packet adds the header's offset in the frame).
+inline DecodeError decode_error(Layer layer, ErrorKind kind, std::size_t needed, std::size_t present, const char* what) {
+  return DecodeError{.layer = layer,
+                     .kind = kind,
+                     .offset = 0,
+                     .needed = static_cast<std::uint32_t>(needed),
+                     .present = static_cast<std::uint32_t>(present),
+                     .what = what};
+}
 
 const char* layer_name(Layer layer);        // "IPv4", "TCP", ...
 const char* error_kind_name(ErrorKind kind);  // "truncated", "invalid", "unsupported"

@@ -26,19 +26,11 @@ bool is_icmpv6_echo(std::uint8_t type) { return type == 128 || type == 129; }
 IcmpResult decode(std::span<const std::uint8_t> bytes, std::uint32_t message_len, bool v6) {
   IcmpResult result;
   const Layer layer = v6 ? Layer::icmpv6 : Layer::icmp;
-  auto error = [layer](ErrorKind kind, std::size_t needed, std::size_t present, const char* what) {
-    return DecodeError{.layer = layer,
-                       .kind = kind,
-                       .offset = 0,
-                       .needed = static_cast<std::uint32_t>(needed),
-                       .present = static_cast<std::uint32_t>(present),
-                       .what = what};
-  };
   bytes = bytes.first(std::min<std::size_t>(bytes.size(), message_len));
   const std::size_t captured = bytes.size();
 
   if (message_len < header_len) {
-    result.error = error(ErrorKind::invalid, header_len, message_len, "IP payload too short to hold an ICMP header");
+    result.error = decode_error(layer, ErrorKind::invalid, header_len, message_len, "IP payload too short to hold an ICMP header");
     return result;
   }
 
@@ -51,7 +43,7 @@ IcmpResult decode(std::span<const std::uint8_t> bytes, std::uint32_t message_len
   const std::uint16_t word1 = reader.be16();
   const std::uint16_t word2 = reader.be16();
   if (!reader.ok()) {
-    result.error = error(ErrorKind::truncated, header_len, captured,
+    result.error = decode_error(layer, ErrorKind::truncated, header_len, captured,
                          v6 ? "ICMPv6 header cut short by the capture" : "ICMP header cut short by the capture");
     return result;
   }

@@ -15,18 +15,6 @@
 #include "capture/decode/byte_reader.hpp"
 
 namespace lab::decode {
-namespace {
-
-DecodeError ipv4_error(ErrorKind kind, std::size_t needed, std::size_t present, const char* what) {
-  return DecodeError{.layer = Layer::ipv4,
-                     .kind = kind,
-                     .offset = 0,
-                     .needed = static_cast<std::uint32_t>(needed),
-                     .present = static_cast<std::uint32_t>(present),
-                     .what = what};
-}
-
-}  // namespace
 
 Ipv4Result decode_ipv4(std::span<const std::uint8_t> bytes) {
   Ipv4Result result;
@@ -34,7 +22,7 @@ Ipv4Result decode_ipv4(std::span<const std::uint8_t> bytes) {
 
   // A wrong version means this is not an IPv4 header at all; say so before complaining about its length.
   if (captured >= 1 && (bytes[0] >> 4) != 4) {
-    result.error = ipv4_error(ErrorKind::invalid, 20, captured, "IPv4 header whose version is not 4");
+    result.error = decode_error(Layer::ipv4, ErrorKind::invalid, 20, captured, "IPv4 header whose version is not 4");
     return result;
   }
 
@@ -57,7 +45,7 @@ Ipv4Result decode_ipv4(std::span<const std::uint8_t> bytes) {
   const auto src = reader.take(4);
   const auto dst = reader.take(4);
   if (!reader.ok()) {
-    result.error = ipv4_error(ErrorKind::truncated, 20, captured, "IPv4 header cut short by the capture");
+    result.error = decode_error(Layer::ipv4, ErrorKind::truncated, 20, captured, "IPv4 header cut short by the capture");
     return result;
   }
   h.src = IpAddress::v4(src.first<4>());
@@ -66,14 +54,14 @@ Ipv4Result decode_ipv4(std::span<const std::uint8_t> bytes) {
 
   // Lies the header tells about itself, independent of how much was captured.
   if (h.ihl < 5) {
-    result.error = ipv4_error(ErrorKind::invalid, 20, h.header_len, "IPv4 header length (IHL) below 5");
+    result.error = decode_error(Layer::ipv4, ErrorKind::invalid, 20, h.header_len, "IPv4 header length (IHL) below 5");
     return result;
   }
   // Total length 0 is what a capture shows for a TCP segmentation offload (TSO) super-packet: the NIC fills
   // the length in later. Accept it and measure the packet by what was captured instead.
   const bool tso = h.total_length == 0;
   if (!tso && h.total_length < h.header_len) {
-    result.error = ipv4_error(ErrorKind::invalid, h.header_len, h.total_length,
+    result.error = decode_error(Layer::ipv4, ErrorKind::invalid, h.header_len, h.total_length,
                               "IPv4 total length shorter than its own header");
     return result;
   }
@@ -82,7 +70,7 @@ Ipv4Result decode_ipv4(std::span<const std::uint8_t> bytes) {
   h.options = bytes.subspan(20, std::min<std::size_t>(h.header_len, captured) - 20);
   result.header = h;
   if (captured < h.header_len) {
-    result.error = ipv4_error(ErrorKind::truncated, h.header_len, captured, "IPv4 options cut short by the capture");
+    result.error = decode_error(Layer::ipv4, ErrorKind::truncated, h.header_len, captured, "IPv4 options cut short by the capture");
     return result;
   }
 

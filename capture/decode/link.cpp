@@ -8,15 +8,6 @@
 namespace lab::decode {
 namespace {
 
-DecodeError link_error(ErrorKind kind, std::size_t needed, std::size_t present, const char* what) {
-  return DecodeError{.layer = Layer::link,
-                     .kind = kind,
-                     .offset = 0,
-                     .needed = static_cast<std::uint32_t>(needed),
-                     .present = static_cast<std::uint32_t>(present),
-                     .what = what};
-}
-
 // BSD address families as NULL/LOOP headers carry them. AF_INET is 2 everywhere; AF_INET6 differs per
 // system: 24 (NetBSD, OpenBSD), 28 (FreeBSD), 30 (macOS), 10 (Linux).
 std::uint16_t ethertype_of_address_family(std::uint32_t family) {
@@ -41,7 +32,7 @@ LinkResult decode_ethernet(std::span<const std::uint8_t> frame) {
   const auto src = reader.take(6);
   std::uint16_t type = reader.be16();
   if (!reader.ok()) {
-    result.error = link_error(ErrorKind::truncated, 14, frame.size(), "Ethernet header cut short by the capture");
+    result.error = decode_error(Layer::link, ErrorKind::truncated, 14, frame.size(), "Ethernet header cut short by the capture");
     return result;
   }
   for (int i = 0; i < 6; ++i) {
@@ -55,7 +46,7 @@ LinkResult decode_ethernet(std::span<const std::uint8_t> frame) {
     type = reader.be16();
     if (!reader.ok()) {
       const std::size_t needed = 14 + 4 * (std::size_t{info.vlan_count} + 1);
-      result.error = link_error(ErrorKind::truncated, needed, frame.size(), "VLAN tag cut short by the capture");
+      result.error = decode_error(Layer::link, ErrorKind::truncated, needed, frame.size(), "VLAN tag cut short by the capture");
       return result;
     }
     if (info.vlan_count < 2) info.vlan_ids[info.vlan_count] = tci & 0x0FFF;
@@ -77,7 +68,7 @@ LinkResult decode_bsd_loopback(std::span<const std::uint8_t> frame, bool network
   ByteReader reader(frame);
   std::uint32_t family = network_order ? reader.be32() : reader.le32();
   if (!reader.ok()) {
-    result.error = link_error(ErrorKind::truncated, 4, frame.size(), "loopback header cut short by the capture");
+    result.error = decode_error(Layer::link, ErrorKind::truncated, 4, frame.size(), "loopback header cut short by the capture");
     return result;
   }
   if (!network_order && (family & 0xFFFF0000u) != 0) {
@@ -99,7 +90,7 @@ LinkResult decode_sll(std::span<const std::uint8_t> frame) {
   const std::uint16_t protocol = reader.be16();
   if (!reader.ok()) {
     result.error =
-        link_error(ErrorKind::truncated, 16, frame.size(), "Linux cooked (SLL) header cut short by the capture");
+        decode_error(Layer::link, ErrorKind::truncated, 16, frame.size(), "Linux cooked (SLL) header cut short by the capture");
     return result;
   }
   result.info.header_len = 16;
@@ -120,7 +111,7 @@ LinkResult decode_sll2(std::span<const std::uint8_t> frame) {
   reader.skip(9);  // address length, address
   if (!reader.ok()) {
     result.error =
-        link_error(ErrorKind::truncated, 20, frame.size(), "Linux cooked v2 (SLL2) header cut short by the capture");
+        decode_error(Layer::link, ErrorKind::truncated, 20, frame.size(), "Linux cooked v2 (SLL2) header cut short by the capture");
     return result;
   }
   result.info.header_len = 20;
@@ -146,7 +137,7 @@ LinkResult decode_raw(std::span<const std::uint8_t> frame, std::uint32_t link_ty
   ByteReader reader(frame);
   const std::uint8_t version = reader.u8() >> 4;
   if (!reader.ok()) {
-    result.error = link_error(ErrorKind::truncated, 1, 0, "raw IP frame is empty");
+    result.error = decode_error(Layer::link, ErrorKind::truncated, 1, 0, "raw IP frame is empty");
     return result;
   }
   if (version == 4) {
@@ -154,7 +145,7 @@ LinkResult decode_raw(std::span<const std::uint8_t> frame, std::uint32_t link_ty
   } else if (version == 6) {
     result.info.protocol = ethertype::ipv6;
   } else {
-    result.error = link_error(ErrorKind::invalid, 1, frame.size(), "raw IP packet whose version is neither 4 nor 6");
+    result.error = decode_error(Layer::link, ErrorKind::invalid, 1, frame.size(), "raw IP packet whose version is neither 4 nor 6");
   }
   return result;
 }
@@ -175,7 +166,7 @@ LinkResult decode_link(std::uint32_t link_type, std::span<const std::uint8_t> fr
     case link_type::ipv6: return decode_raw(frame, link_type);
     default: {
       LinkResult result;
-      result.error = link_error(ErrorKind::unsupported, 0, frame.size(), "link type not supported");
+      result.error = decode_error(Layer::link, ErrorKind::unsupported, 0, frame.size(), "link type not supported");
       return result;
     }
   }

@@ -34,15 +34,6 @@ inline constexpr std::uint8_t timestamps = 8;      // RFC 7323 3
 constexpr std::uint32_t fixed_header_len = 20;
 
 // Offsets are from the start of the TCP header; decode_packet adds where that header sits in the frame.
-DecodeError tcp_error(ErrorKind kind, std::size_t needed, std::size_t present, const char* what) {
-  return DecodeError{.layer = Layer::tcp,
-                     .kind = kind,
-                     .offset = 0,
-                     .needed = static_cast<std::uint32_t>(needed),
-                     .present = static_cast<std::uint32_t>(present),
-                     .what = what};
-}
-
 // The length an option of a known kind must have; 0 for kinds we only skip.
 std::size_t expected_length(std::uint8_t kind) {
   switch (kind) {
@@ -71,20 +62,20 @@ std::optional<DecodeError> parse_options(std::span<const std::uint8_t> bytes, Tc
     }
     // Every other option is kind, length (counting both bytes), then length - 2 bytes of data.
     if (reader.remaining() == 0) {
-      return tcp_error(ErrorKind::invalid, start + 2, start + 1, "TCP option length missing at the end of the header");
+      return decode_error(Layer::tcp, ErrorKind::invalid, start + 2, start + 1, "TCP option length missing at the end of the header");
     }
     const std::uint8_t length = reader.u8();
     if (length < 2) {
       // A length of 0 or 1 cannot even cover kind and length; walking on would loop forever or go backwards.
-      return tcp_error(ErrorKind::invalid, 2, length, "TCP option length below 2");
+      return decode_error(Layer::tcp, ErrorKind::invalid, 2, length, "TCP option length below 2");
     }
     if (length - 2u > reader.remaining()) {
-      return tcp_error(ErrorKind::invalid, start + length, fixed_header_len + bytes.size(),
+      return decode_error(Layer::tcp, ErrorKind::invalid, start + length, fixed_header_len + bytes.size(),
                        "TCP option runs past the end of the header");
     }
     const std::size_t expected = expected_length(kind);
     if (expected != 0 && length != expected) {
-      return tcp_error(ErrorKind::invalid, expected, length, "TCP option has the wrong length for its kind");
+      return decode_error(Layer::tcp, ErrorKind::invalid, expected, length, "TCP option has the wrong length for its kind");
     }
     ByteReader data(reader.take(length - 2u));
     switch (kind) {
@@ -100,7 +91,7 @@ std::optional<DecodeError> parse_options(std::span<const std::uint8_t> bytes, Tc
         // 2 + 8n bytes: n (left, right) edge pairs. 40 option bytes hold at most 4 blocks.
         const std::size_t blocks = (length - 2u) / 8;
         if ((length - 2u) % 8 != 0 || blocks == 0 || blocks > 4) {
-          return tcp_error(ErrorKind::invalid, 2 + 8 * std::clamp<std::size_t>(blocks, 1, 4), length,
+          return decode_error(Layer::tcp, ErrorKind::invalid, 2 + 8 * std::clamp<std::size_t>(blocks, 1, 4), length,
                            "TCP SACK option length is not 2 + 8 per block");
         }
         options.sack_count = static_cast<std::uint8_t>(blocks);
@@ -127,7 +118,7 @@ TcpResult decode_tcp(std::span<const std::uint8_t> bytes, std::uint32_t segment_
   const std::size_t captured = bytes.size();
 
   if (segment_len < fixed_header_len) {
-    result.error = tcp_error(ErrorKind::invalid, fixed_header_len, segment_len,
+    result.error = decode_error(Layer::tcp, ErrorKind::invalid, fixed_header_len, segment_len,
                              "IP payload too short to hold a TCP header");
     return result;
   }
@@ -144,24 +135,24 @@ TcpResult decode_tcp(std::span<const std::uint8_t> bytes, std::uint32_t segment_
   h.checksum = reader.be16();
   h.urgent_pointer = reader.be16();
   if (!reader.ok()) {
-    result.error = tcp_error(ErrorKind::truncated, fixed_header_len, captured, "TCP header cut short by the capture");
+    result.error = decode_error(Layer::tcp, ErrorKind::truncated, fixed_header_len, captured, "TCP header cut short by the capture");
     return result;
   }
   h.header_len = std::uint32_t{h.data_offset} * 4;
 
   if (h.data_offset < 5) {
-    result.error = tcp_error(ErrorKind::invalid, fixed_header_len, h.header_len, "TCP data offset below 5");
+    result.error = decode_error(Layer::tcp, ErrorKind::invalid, fixed_header_len, h.header_len, "TCP data offset below 5");
     return result;
   }
   if (h.header_len > segment_len) {
     result.header = h;
-    result.error = tcp_error(ErrorKind::invalid, h.header_len, segment_len,
+    result.error = decode_error(Layer::tcp, ErrorKind::invalid, h.header_len, segment_len,
                              "TCP data offset points past the end of the segment");
     return result;
   }
   if (h.header_len > captured) {
     result.header = h;
-    result.error = tcp_error(ErrorKind::truncated, h.header_len, captured, "TCP options cut short by the capture");
+    result.error = decode_error(Layer::tcp, ErrorKind::truncated, h.header_len, captured, "TCP options cut short by the capture");
     return result;
   }
 

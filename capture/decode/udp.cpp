@@ -15,15 +15,6 @@ namespace {
 
 constexpr std::uint32_t header_len = 8;
 
-DecodeError udp_error(ErrorKind kind, std::size_t needed, std::size_t present, const char* what) {
-  return DecodeError{.layer = Layer::udp,
-                     .kind = kind,
-                     .offset = 0,
-                     .needed = static_cast<std::uint32_t>(needed),
-                     .present = static_cast<std::uint32_t>(present),
-                     .what = what};
-}
-
 }  // namespace
 
 UdpResult decode_udp(std::span<const std::uint8_t> bytes, std::uint32_t datagram_len) {
@@ -32,7 +23,7 @@ UdpResult decode_udp(std::span<const std::uint8_t> bytes, std::uint32_t datagram
   const std::size_t captured = bytes.size();
 
   if (datagram_len < header_len) {
-    result.error = udp_error(ErrorKind::invalid, header_len, datagram_len, "IP payload too short to hold a UDP header");
+    result.error = decode_error(Layer::udp, ErrorKind::invalid, header_len, datagram_len, "IP payload too short to hold a UDP header");
     return result;
   }
 
@@ -43,21 +34,21 @@ UdpResult decode_udp(std::span<const std::uint8_t> bytes, std::uint32_t datagram
   h.length = reader.be16();
   h.checksum = reader.be16();
   if (!reader.ok()) {
-    result.error = udp_error(ErrorKind::truncated, header_len, captured, "UDP header cut short by the capture");
+    result.error = decode_error(Layer::udp, ErrorKind::truncated, header_len, captured, "UDP header cut short by the capture");
     return result;
   }
   // All 8 bytes are fixed fields, so the ports stay meaningful even when the length field lies.
   result.header = h;
 
   if (h.length < header_len) {
-    result.error = udp_error(ErrorKind::invalid, header_len, h.length, "UDP length below 8");
+    result.error = decode_error(Layer::udp, ErrorKind::invalid, header_len, h.length, "UDP length below 8");
     return result;
   }
   if (h.length > datagram_len) {
     // Keep what IP carried as the payload, and say the UDP length is wrong.
     result.payload_len = datagram_len - header_len;
     result.payload = reader.rest();
-    result.error = udp_error(ErrorKind::invalid, h.length, datagram_len, "UDP length longer than the IP payload");
+    result.error = decode_error(Layer::udp, ErrorKind::invalid, h.length, datagram_len, "UDP length longer than the IP payload");
     return result;
   }
   // Clamp to the UDP length (IP may carry padding after it) and to what was captured.
