@@ -12,6 +12,28 @@ DecodeError in_frame(DecodeError error, std::size_t layer_start) {
   return error;
 }
 
+// What the transport decoder needs from the network layer: the captured bytes after the IP header(s), their
+// declared length and the protocol number.
+struct IpPayload {
+  std::span<const std::uint8_t> bytes;
+  std::uint32_t declared_len = 0;
+  std::uint8_t protocol = 0;
+};
+
+// IPv4 and IPv6 results have the same shape: keep the header, stop at a fault, else say what follows.
+template <typename IpResult, typename IpHeader>
+bool take_ip(const IpResult& ip, std::optional<IpHeader>& header, DecodedPacket& packet, std::size_t& offset,
+             IpPayload& next) {
+  header = ip.header;
+  if (ip.error) {
+    packet.error = in_frame(*ip.error, offset);
+    return false;
+  }
+  offset += ip.header->header_len;
+  next = {ip.payload, ip.payload_len, ip.header->protocol};
+  return true;
+}
+
 }  // namespace
 
 DecodedPacket decode_packet(const Frame& frame) {
@@ -24,35 +46,14 @@ DecodedPacket decode_packet(const Frame& frame) {
     return packet;
   }
 
-  // Network layer. What the transport decoder needs from it: where the transport header starts, its
-  // captured bytes, its declared length and the protocol number.
+  // Network layer.
   std::size_t offset = link.info.header_len;
   const auto network = frame.bytes.subspan(offset);
-  std::span<const std::uint8_t> ip_payload;
-  std::uint32_t ip_payload_len = 0;
-  std::uint8_t protocol = 0;
+  IpPayload ip;
   if (link.info.protocol == ethertype::ipv4) {
-    const Ipv4Result ip = decode_ipv4(network);
-    packet.ipv4 = ip.header;
-    if (ip.error) {
-      packet.error = in_frame(*ip.error, offset);
-      return packet;
-    }
-    offset += ip.header->header_len;
-    ip_payload = ip.payload;
-    ip_payload_len = ip.payload_len;
-    protocol = ip.header->protocol;
+    if (!take_ip(decode_ipv4(network), packet.ipv4, packet, offset, ip)) return packet;
   } else if (link.info.protocol == ethertype::ipv6) {
-    const Ipv6Result ip = decode_ipv6(network);
-    packet.ipv6 = ip.header;
-    if (ip.error) {
-      packet.error = in_frame(*ip.error, offset);
-      return packet;
-    }
-    offset += ip.header->header_len;
-    ip_payload = ip.payload;
-    ip_payload_len = ip.payload_len;
-    protocol = ip.header->protocol;
+    if (!take_ip(decode_ipv6(network), packet.ipv6, packet, offset, ip)) return packet;
   } else {
     return packet;  // ARP, LLDP, an 802.3 frame...: nothing more to decode here, and nothing wrong
   }
@@ -60,9 +61,9 @@ DecodedPacket decode_packet(const Frame& frame) {
   // A later fragment carries the middle of a datagram: its first bytes are data, not a transport header.
   if (packet.is_later_fragment()) return packet;
 
-  switch (protocol) {
+  switch (ip.protocol) {
     case ip_protocol::tcp: {
-      const TcpResult tcp = decode_tcp(ip_payload, ip_payload_len);
+      const TcpResult tcp = decode_tcp(ip.bytes, ip.declared_len);
       packet.tcp = tcp.header;
       packet.payload = tcp.payload;
       packet.payload_len = tcp.payload_len;
@@ -70,7 +71,7 @@ DecodedPacket decode_packet(const Frame& frame) {
       break;
     }
     case ip_protocol::udp: {
-      const UdpResult udp = decode_udp(ip_payload, ip_payload_len);
+      const UdpResult udp = decode_udp(ip.bytes, ip.declared_len);
       packet.udp = udp.header;
       packet.payload = udp.payload;
       packet.payload_len = udp.payload_len;
@@ -78,15 +79,15 @@ DecodedPacket decode_packet(const Frame& frame) {
       // A sound UDP length is the datagram's real length (IP may carry padding after it), and the one the
       // checksum covers.
       if (udp.header && !udp.error) {
-        ip_payload_len = udp.header->length;
-        ip_payload = ip_payload.first(std::min<std::size_t>(ip_payload.size(), udp.header->length));
+        ip.declared_len = udp.header->length;
+        ip.bytes = ip.bytes.first(std::min<std::size_t>(ip.bytes.size(), udp.header->length));
       }
       break;
     }
     case ip_protocol::icmp:
     case ip_protocol::icmpv6: {
-      const IcmpResult icmp = protocol == ip_protocol::icmp ? decode_icmp(ip_payload, ip_payload_len)
-                                                            : decode_icmpv6(ip_payload, ip_payload_len);
+      const IcmpResult icmp = ip.protocol == ip_protocol::icmp ? decode_icmp(ip.bytes, ip.declared_len)
+                                                               : decode_icmpv6(ip.bytes, ip.declared_len);
       packet.icmp = icmp.header;
       packet.payload = icmp.payload;
       packet.payload_len = icmp.payload_len;
@@ -96,8 +97,8 @@ DecodedPacket decode_packet(const Frame& frame) {
     default:
       return packet;  // ESP, GRE, SCTP...: not decoded, not an error
   }
-  packet.transport = ip_payload;
-  packet.transport_len = ip_payload_len;
+  packet.transport = ip.bytes;
+  packet.transport_len = ip.declared_len;
   return packet;
 }
 
