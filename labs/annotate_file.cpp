@@ -49,12 +49,7 @@ int run_annotate_file(const AnnotateFileOptions& options) {
                              ", which lab does not decode (it reads Ethernet, Linux cooked SLL/SLL2, BSD loopback "
                              "NULL/LOOP and raw IP)");
   }
-  RenderChoice choice;
-  choice.format = options.format;
-  choice.absolute = options.absolute;
-  choice.color = options.color;
-  choice.show_stream = true;
-  const auto renderer = make_renderer(choice);
+  const auto renderer = make_multi_conversation_renderer(options);
   lab::timeline::Explainer explainer(*renderer, {options.absolute}, write_stdout);
 
   Progress progress;

@@ -116,12 +116,7 @@ int run_capture(const CaptureOptions& options) {
   if (!options.write_path.empty())
     writer = std::make_unique<lab::pcap::FileWriter>(options.write_path, capture->link_type(), capture->snap_length());
 
-  RenderChoice choice;
-  choice.format = options.format;
-  choice.absolute = options.absolute;
-  choice.color = options.color;
-  choice.show_stream = true;
-  const auto renderer = make_renderer(choice);
+  const auto renderer = make_multi_conversation_renderer(options);
   lab::timeline::Explainer explainer(*renderer, {options.absolute}, write_stdout);
   Sink sink(explainer, writer.get());
   sink.set_limit(options.max_packets);

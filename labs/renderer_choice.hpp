@@ -17,4 +17,10 @@ struct RenderChoice {
 
 std::unique_ptr<lab::render::Renderer> make_renderer(const RenderChoice& choice);
 
+// The renderer of a command that may show many conversations (annotate, capture): every packet names its own.
+template <typename Options>
+std::unique_ptr<lab::render::Renderer> make_multi_conversation_renderer(const Options& options) {
+  return make_renderer({options.format, true, options.absolute, options.color, true});
+}
+
 }  // namespace lab::labs
