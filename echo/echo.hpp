@@ -3,6 +3,7 @@
 // Only a forward declaration of asio::io_context here, so that including this header stays cheap.
 // As with any Asio object, the io_context must outlive these objects, and their methods are called on the
 // io_context's thread (or while it is not running).
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -53,10 +54,18 @@ class UdpEchoServer {
 using ClientDone = std::function<void(const ClientResult&)>;
 
 // A TCP echo client: connect, then for each message send it and read back as many bytes, then close (the
-// client closes first, as a typical client does). `done` runs once at the end, on the io_context.
+// client closes first, as a typical client does; ClientOptions::close chooses another ending). `done` runs
+// once at the end, on the io_context.
 void start_tcp_echo_client(asio::io_context& io, const ClientOptions& options, EchoEventSink sink, ClientDone done);
 
 // A UDP echo client: for each message sendto() it and wait for the reply (up to reply_timeout), then close.
+// With ClientOptions::connect_udp it connect()s first and uses send() and recv().
 void start_udp_echo_client(asio::io_context& io, const ClientOptions& options, EchoEventSink sink, ClientDone done);
+
+// The meeting point of ServerClose::together and ClientClose::together, for one client and one server on `io`:
+// pass the same one in both options. A side that waits longer than `wait_limit` for the other closes alone
+// and reports a timeout.
+std::shared_ptr<CloseTogether> make_close_together(asio::io_context& io,
+                                                   std::chrono::milliseconds wait_limit = std::chrono::milliseconds{2000});
 
 }  // namespace lab::echo

@@ -19,6 +19,7 @@ const char* event_kind_name(EventKind kind) {
     case EventKind::send: return "send";
     case EventKind::recv: return "recv";
     case EventKind::eof: return "eof";
+    case EventKind::shutdown: return "shutdown";
     case EventKind::close: return "close";
     case EventKind::timeout: return "timeout";
     case EventKind::error: return "error";

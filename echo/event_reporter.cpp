@@ -76,7 +76,7 @@ EchoEvent EventReporter::start_event(EventKind kind) const {
 
 void EventReporter::finish_and_report(EchoEvent event, const EventDetails& details) const {
   event.bytes = details.data.size();
-  event.data = std::string(details.data);
+  event.data = std::string(details.data.substr(0, event_data_limit));
   event.detail = details.detail;
   sink_(event);
 }

@@ -16,8 +16,8 @@ namespace lab::echo {
 // The parts of an event that the socket itself cannot tell.
 struct EventDetails {
   // (The `{}` keep GCC from warning about members left out of `{.data = ...}`: GCC bug 96868.)
-  std::string_view data{};  // send/recv: the bytes
-  std::string detail{};     // error/timeout: what happened
+  std::string_view data{};  // send/recv: the bytes (the event keeps the first event_data_limit of them)
+  std::string detail{};     // error/timeout: what happened; close: how, when it is not a plain close
   std::string peer{};       // the other end when the socket does not know it (yet): before connect() returns
 };
 
@@ -44,9 +44,10 @@ class EventReporter {
 
 // The close event, then close(): in that order, because the event carries the state the socket is in
 // when the program closes it, and after close() there is no socket left to ask.
-template <class Socket, class... Peer>  // Peer: the udp::endpoint for a UDP socket, nothing for TCP
-void report_and_close(const EventReporter& report, Socket& socket, const Peer&... peer) {
-  report(EventKind::close, socket, peer...);
+// `more`: what report() takes after the socket: for UDP the peer; for TCP nothing, or EventDetails.
+template <class Socket, class... More>
+void report_and_close(const EventReporter& report, Socket& socket, const More&... more) {
+  report(EventKind::close, socket, more...);
   asio::error_code ignored;  // close() only fails on a descriptor that is not open
   socket.close(ignored);
 }

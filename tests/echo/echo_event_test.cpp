@@ -16,6 +16,7 @@ TEST_CASE("echo events: actor and kind names") {
   CHECK(std::string(event_kind_name(EventKind::send)) == "send");
   CHECK(std::string(event_kind_name(EventKind::recv)) == "recv");
   CHECK(std::string(event_kind_name(EventKind::eof)) == "eof");
+  CHECK(std::string(event_kind_name(EventKind::shutdown)) == "shutdown");
   CHECK(std::string(event_kind_name(EventKind::close)) == "close");
   CHECK(std::string(event_kind_name(EventKind::timeout)) == "timeout");
   CHECK(std::string(event_kind_name(EventKind::error)) == "error");

@@ -1,5 +1,6 @@
 #pragma once
 // Helpers for the echo tests: record the events, run an io_context for a bounded time, find free ports.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -8,6 +9,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/ip/udp.hpp>
 
 #include "echo/echo.hpp"
 
@@ -50,13 +52,36 @@ struct EventLog {
     throw std::runtime_error(std::string("no ") + actor_name(actor) + " " + event_kind_name(kind) + " event");
   }
 
-  // The bytes of every event of this kind, one after the other.
+  // The bytes of every event of this kind, one after the other (as events keep them: at most
+  // event_data_limit each, so this is the whole conversation for short messages only).
   std::string data(Actor actor, EventKind kind) const {
     std::string result;
     for (const EchoEvent& event : of(actor)) {
       if (event.kind == kind) result += event.data;
     }
     return result;
+  }
+
+  // How many bytes the events of this kind moved, in all.
+  std::size_t bytes(Actor actor, EventKind kind) const {
+    std::size_t total = 0;
+    for (const EchoEvent& event : of(actor)) {
+      if (event.kind == kind) total += event.bytes;
+    }
+    return total;
+  }
+
+  // The events of this kind carried `stream`, piece after piece: each event keeps the first bytes of its
+  // piece (all of them up to event_data_limit), and the byte counts add up to the whole stream.
+  bool carried(Actor actor, EventKind kind, const std::string& stream) const {
+    std::size_t offset = 0;
+    for (const EchoEvent& event : of(actor)) {
+      if (event.kind != kind) continue;
+      if (offset + event.bytes > stream.size()) return false;
+      if (event.data != stream.substr(offset, std::min(event.bytes, event_data_limit))) return false;
+      offset += event.bytes;
+    }
+    return offset == stream.size();
   }
 };
 
@@ -75,6 +100,13 @@ inline std::uint16_t unused_tcp_port() {
   asio::io_context io;
   asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   return acceptor.local_endpoint().port();
+}
+
+// A UDP port on 127.0.0.1 nothing is bound to: a datagram sent there earns an ICMP port unreachable.
+inline std::uint16_t unused_udp_port() {
+  asio::io_context io;
+  asio::ip::udp::socket socket(io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return socket.local_endpoint().port();
 }
 
 inline bool ipv6_loopback_available() {

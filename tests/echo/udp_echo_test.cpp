@@ -29,8 +29,8 @@ TEST_CASE("UDP: every datagram comes back unchanged") {
   CHECK(result->ok);
   CHECK(log.kinds(Actor::client) == std::vector<std::string>{"send", "recv", "send", "recv", "close"});
   CHECK(log.kinds(Actor::server) == std::vector<std::string>{"listen", "recv", "send", "recv", "send"});
-  CHECK(log.data(Actor::client, EventKind::recv) == messages[0] + messages[1]);
-  CHECK(log.data(Actor::server, EventKind::recv) == messages[0] + messages[1]);
+  CHECK(log.carried(Actor::client, EventKind::recv, messages[0] + messages[1]));
+  CHECK(log.carried(Actor::server, EventKind::recv, messages[0] + messages[1]));
 
   const EchoEvent& listen = log.first(Actor::server, EventKind::listen);
   const EchoEvent& client_send = log.first(Actor::client, EventKind::send);
@@ -72,6 +72,57 @@ TEST_CASE("UDP: the client gives up when no reply comes") {
   CHECK(waited < 2000ms);
   CHECK(log.kinds(Actor::client) == std::vector<std::string>{"send", "timeout", "close"});
   CHECK(silent.available() == 6);  // "Hello?" did arrive
+}
+
+TEST_CASE("UDP: a connected client hears the ICMP port unreachable as connection refused") {
+  asio::io_context io;
+  EventLog log;
+  const std::uint16_t port = unused_udp_port();
+  std::optional<ClientResult> result;
+  start_udp_echo_client(io, {.port = port, .reply_timeout = 1000ms, .connect_udp = true}, log.sink(),
+                        [&](const ClientResult& r) { result = r; });
+  run_until(io, [] { return false; });
+
+  REQUIRE(result);
+  CHECK_FALSE(result->ok);
+  CHECK(result->error == "connection refused: nothing listens on " + localhost(port) +
+                             " (the ICMP port unreachable reached this connected socket)");
+  CHECK(log.kinds(Actor::client) == std::vector<std::string>{"connect", "send", "error", "close"});
+  CHECK(log.first(Actor::client, EventKind::error).detail == "recv(): Connection refused");
+  CHECK(log.first(Actor::client, EventKind::connect).peer == localhost(port));
+}
+
+TEST_CASE("UDP: an unconnected client never hears of the ICMP error and times out") {
+  asio::io_context io;
+  EventLog log;
+  const std::uint16_t port = unused_udp_port();
+  std::optional<ClientResult> result;
+  start_udp_echo_client(io, {.port = port, .reply_timeout = 200ms}, log.sink(),
+                        [&](const ClientResult& r) { result = r; });
+  run_until(io, [] { return false; });
+
+  REQUIRE(result);
+  CHECK_FALSE(result->ok);
+  CHECK(result->error == "no reply within 200 ms: UDP does not retransmit");
+  CHECK(log.kinds(Actor::client) == std::vector<std::string>{"send", "timeout", "close"});
+  CHECK(log.first(Actor::client, EventKind::timeout).detail == "recvfrom(): nothing within 200 ms");
+}
+
+TEST_CASE("UDP: a connected client echoes like an unconnected one") {
+  asio::io_context io;
+  EventLog log;
+  UdpEchoServer server(io, {.host = "127.0.0.1", .port = 0}, log.sink());
+  std::optional<ClientResult> result;
+  start_udp_echo_client(io, {.port = server.port(), .messages = {"Hello?", "again"}, .connect_udp = true},
+                        log.sink(), [&](const ClientResult& r) { result = r; });
+  run_until(io, [&] { return result.has_value(); });
+
+  REQUIRE(result);
+  CHECK(result->ok);
+  CHECK(log.kinds(Actor::client) == std::vector<std::string>{"connect", "send", "recv", "send", "recv", "close"});
+  CHECK(log.data(Actor::client, EventKind::recv) == "Hello?again");
+  CHECK(log.first(Actor::client, EventKind::recv).peer == localhost(server.port()));
+  CHECK_FALSE(log.first(Actor::client, EventKind::send).local.empty());  // connect() gave it a port already
 }
 
 TEST_CASE("UDP: the server constructor throws when the port is taken") {
