@@ -14,6 +14,7 @@ lab::timeline::AppCall to_call(lab::echo::EventKind kind) {
     case EventKind::send: return AppCall::send;
     case EventKind::recv: return AppCall::recv;
     case EventKind::eof: return AppCall::eof;
+    case EventKind::shutdown: return AppCall::shutdown;
     case EventKind::close: return AppCall::close;
     case EventKind::timeout: return AppCall::timeout;
     case EventKind::error: return AppCall::error;

@@ -6,10 +6,13 @@
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "capture/pcap/pcap_error.hpp"
 #include "labs/annotate_file.hpp"
 #include "labs/capture_live.hpp"
+#include "labs/compare_lab.hpp"
 #include "labs/echo_lab.hpp"
 #include "labs/netns.hpp"
 
@@ -44,14 +47,53 @@ struct OutputFlags {
   }
 };
 
+// --drop, --loss, --seed, --delay: the lab's wire between two hosts (labs/wire.hpp).
+struct FaultFlags {
+  std::vector<std::string> drops;
+  FaultOptions faults;
+
+  void add_to(CLI::App& app) {
+    app.add_option("--drop", drops,
+                   "Drop the N-th packet of a kind (default the first) on the wire: syn, syn-ack, ack (the "
+                   "handshake's third), request, reply, fin; repeatable, e.g. --drop request --drop syn:2")
+        ->type_name("KIND[:N]")
+        ->check(CLI::Validator(
+            [](std::string& text) {
+              std::string error;
+              return parse_drop_rule(text, error) ? std::string() : error;
+            },
+            "KIND[:N]"));
+    app.add_option("--loss", faults.loss_percent, "Lose this percentage of packets at random (reproducible: see --seed)")
+        ->check(CLI::Range(0.0, 100.0))
+        ->type_name("PERCENT");
+    app.add_option("--seed", faults.seed, "The seed of --loss: the same seed drops the same packets (default 1)");
+    app.add_option("--delay", faults.delay_ms, "Delay every packet by this many ms, each way")
+        ->check(CLI::Range(0, 10000))
+        ->type_name("MS");
+  }
+  FaultOptions resolved() const {
+    FaultOptions o = faults;
+    std::string error;
+    for (const std::string& text : drops) o.drops.push_back(*parse_drop_rule(text, error));  // checked at parse
+    return o;
+  }
+};
+
 struct EchoLabFlags {
   EchoLabOptions options;
   OutputFlags output;
+  FaultFlags faults;
   std::string netns = "private";
+  std::string close = "client";
 
   EchoLabOptions resolved() const {
     EchoLabOptions o = output.applied_to(options);
     o.netns = netns == "host" ? NetnsMode::host : NetnsMode::private_ns;
+    o.faults = faults.resolved();
+    for (CloseStyle style : {CloseStyle::client_first, CloseStyle::server_first, CloseStyle::abort, CloseStyle::unread,
+                             CloseStyle::half_close, CloseStyle::simultaneous}) {
+      if (close == close_style_name(style)) o.close = style;
+    }
     return o;
   }
 };
@@ -73,13 +115,81 @@ void setup_echo_lab(CLI::App& app, EchoLabFlags& flags, Transport transport) {
                  "private (default): a private network namespace, no root needed; host: this machine's own "
                  "loopback (needs capture rights)")
       ->check(CLI::IsMember({"private", "host"}));
-  if (!tcp) {
+  auto* size = app.add_option("--size", o.size, "Send one message of this many bytes instead (e.g. 100000)")
+                   ->check(CLI::Range(1, 16 * 1024 * 1024))
+                   ->type_name("BYTES");
+  size->excludes(app.get_option("--message"));
+  app.add_flag("--no-server", o.no_server,
+               tcp ? "Start no server: the connect() is answered by RST (connection refused)"
+                   : "Start no server: the datagram is answered by ICMP port unreachable");
+  flags.faults.add_to(app);
+  if (tcp) {
+    app.add_option("--close", flags.close,
+                   "How the connection ends: client (default: the client closes first), server (the server does), "
+                   "abort (the client closes with SO_LINGER 0: RST), unread (the server closes with unread data: "
+                   "RST), half (the client shutdown()s its sending side, the server keeps talking), simultaneous "
+                   "(both at once: the FINs cross)")
+        ->check(CLI::IsMember({"client", "server", "abort", "unread", "half", "simultaneous"}));
+    app.add_option("--mss", o.mss, "Maximum segment size for both sides (TCP_MAXSEG): smaller segments, e.g. 536")
+        ->check(CLI::Range(88, 65495))
+        ->type_name("BYTES");
+    app.add_option("--slow-reader", o.slow_reader_ms,
+                   "The server waits this long before each recv(): its receive window fills up")
+        ->check(CLI::Range(0, 5000))
+        ->type_name("MS");
+    app.add_option("--rcvbuf", o.receive_buffer, "The server's receive buffer (SO_RCVBUF), e.g. 4096: a small window")
+        ->check(CLI::Range(1024, 64 * 1024 * 1024))
+        ->type_name("BYTES");
+  } else {
     app.add_option("--timeout", o.reply_timeout_ms, "How long the client waits for each reply, in ms (default 2000)")
         ->check(CLI::Range(1, 60000));
+    app.add_flag("--connect", o.connect_udp,
+                 "The client connect()s its UDP socket: then an ICMP error (e.g. port unreachable) reaches it");
   }
   app.footer(tcp ? "Examples:\n  lab tcp-echo --annotate\n  lab tcp-echo --annotate --message Hi --message Bye\n"
-                   "  lab tcp-echo --format json --write hello.pcap"
-                 : "Examples:\n  lab udp-echo --annotate\n  lab udp-echo --format json --write hello-udp.pcap");
+                   "  lab tcp-echo --format json --write hello.pcap\n"
+                   "Things going wrong, on purpose:\n"
+                   "  lab tcp-echo --annotate --drop syn            (the SYN is lost: retransmitted after 1 s)\n"
+                   "  lab tcp-echo --annotate --drop request        (lost data: a tail-loss probe or a timeout)\n"
+                   "  lab tcp-echo --annotate --loss 20 --seed 7 --message A --message B --message C\n"
+                   "  lab tcp-echo --annotate --no-server           (connection refused: RST)\n"
+                   "  lab tcp-echo --annotate --close abort         (RST instead of FIN; also: unread)\n"
+                   "  lab tcp-echo --annotate --close server        (also: half, simultaneous)\n"
+                   "  lab tcp-echo --annotate --size 20000 --mss 1000   (segments, cumulative and delayed ACKs)\n"
+                   "  lab tcp-echo --annotate --size 200000 --rcvbuf 4096 --slow-reader 20   (the window fills)"
+                 : "Examples:\n  lab udp-echo --annotate\n  lab udp-echo --format json --write hello-udp.pcap\n"
+                   "Things going wrong, on purpose:\n"
+                   "  lab udp-echo --annotate --drop reply          (UDP does nothing: the client times out)\n"
+                   "  lab udp-echo --annotate --no-server           (ICMP port unreachable, unheard)\n"
+                   "  lab udp-echo --annotate --no-server --connect (a connected socket hears it: refused)");
+}
+
+struct CompareFlags {
+  CompareOptions options;
+  OutputFlags output;
+  FaultFlags faults;
+  CompareOptions resolved() const {
+    CompareOptions o = output.applied_to(options);
+    o.faults = faults.resolved();
+    return o;
+  }
+};
+
+void setup_compare(CLI::App& app, CompareFlags& flags) {
+  CompareOptions& o = flags.options;
+  app.add_option("--message,-m", o.messages, "A message to send (repeatable; default \"Hello?\")")->type_name("TEXT");
+  app.add_option("--size", o.size, "Send one message of this many bytes instead")
+      ->check(CLI::Range(1, 16 * 1024 * 1024))
+      ->type_name("BYTES")
+      ->excludes(app.get_option("--message"));
+  app.add_option("--timeout", o.reply_timeout_ms, "How long the UDP client waits for each reply, in ms (default 1000)")
+      ->check(CLI::Range(1, 60000));
+  app.add_flag("--ipv6,-6", o.ipv6, "Run over IPv6");
+  flags.faults.add_to(app);
+  flags.output.add_to(app);
+  app.footer("Examples:\n  lab compare\n  lab compare --message Hi --message Bye\n"
+             "  lab compare --drop reply          (TCP resends the lost echo; UDP's is gone)\n"
+             "  lab compare --loss 30 --seed 4 --message A --message B --message C --format json");
 }
 
 struct AnnotateFlags {
@@ -129,7 +239,7 @@ void setup_capture(CLI::App& app, CaptureFlags& flags) {
 int run_cli(int argc, char** argv) {
   CLI::App app{"lab: a socket lab that shows what TCP and UDP really put on the wire, and explains it."};
   app.require_subcommand(1);
-  app.footer("Start with:  lab tcp-echo --annotate\nEach command has --help with examples.");
+  app.footer("Start with:  lab tcp-echo --annotate\nThen:       lab udp-echo --annotate, lab compare, and lab tcp-echo --help for\n            the scenarios where things go wrong (lost packets, RST, refused connections).\nEach command has --help with examples.");
 
   EchoLabFlags tcp_flags, udp_flags;
   auto* tcp_echo = app.add_subcommand("tcp-echo", "A TCP echo server and client (port 65432), their packets captured and explained");
@@ -142,6 +252,9 @@ int run_cli(int argc, char** argv) {
   CaptureFlags capture_flags;
   auto* capture = app.add_subcommand("capture", "Explain live traffic of any program (or of a command lab runs)");
   setup_capture(*capture, capture_flags);
+  CompareFlags compare_flags;
+  auto* compare = app.add_subcommand("compare", "TCP and UDP side by side: packets, bytes, overhead, lost data");
+  setup_compare(*compare, compare_flags);
 
   if (argc <= 1) {  // a bare `lab` is a request for guidance, not an error
     std::fputs(app.help().c_str(), stdout);
@@ -158,11 +271,21 @@ int run_cli(int argc, char** argv) {
     return exit_usage;
   }
 
+  for (const auto& [command, flags] : {std::pair{tcp_echo, &tcp_flags}, std::pair{udp_echo, &udp_flags}}) {
+    if (!command->parsed()) continue;
+    const EchoLabOptions o = flags->resolved();
+    if (o.uses_wire() && o.netns == NetnsMode::host) {
+      std::fprintf(stderr, "lab: --drop, --loss, --delay and --close simultaneous need the lab's private hosts: "
+                           "drop --netns host (see lab --help)\n");
+      return exit_usage;
+    }
+  }
   try {
     if (tcp_echo->parsed()) return run_echo_lab(tcp_flags.resolved());
     if (udp_echo->parsed()) return run_echo_lab(udp_flags.resolved());
     if (annotate->parsed()) return run_annotate_file(annotate_flags.resolved());
     if (capture->parsed()) return run_capture(capture_flags.resolved());
+    if (compare->parsed()) return run_compare(compare_flags.resolved());
   } catch (const NetnsError& e) {
     std::fprintf(stderr, "lab: %s\n", e.what());
     return exit_environment;

@@ -1,6 +1,7 @@
-// Orchestrates an echo lab: isolate, start capturing, run server and client on one Asio loop, feed both the
-// packets and the application calls into one timeline, and stop once the conversation is over.
-#include "labs/echo_lab.hpp"
+// One echo exchange: start capturing, run the server and the client on one Asio loop, feed both the packets
+// and the application calls into one timeline, and stop once the conversation is over. The only file of
+// labs/ that includes Asio.
+#include "labs/exchange.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -8,23 +9,18 @@
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/steady_timer.hpp>
-#include <cerrno>
 #include <chrono>
 #include <ctime>
+#include <functional>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 #include <system_error>
 
 #include "capture/pcap/file_writer.hpp"
 #include "capture/pcap/live_capture.hpp"
-#include "capture/timeline/explainer.hpp"
 #include "capture/timeline/timeline_merger.hpp"
 #include "echo/echo.hpp"
 #include "labs/app_events.hpp"
-#include "labs/netns.hpp"
-#include "labs/renderer_choice.hpp"
-#include "labs/terminal.hpp"
 
 namespace lab::labs {
 namespace {
@@ -33,9 +29,12 @@ using namespace std::chrono_literals;
 using lab::flow::Role;
 using lab::flow::TcpState;
 
-constexpr auto tcp_close_grace = 2s;     // after the client is done, wait at most this long for the last ACK
-constexpr auto udp_settle = 20ms;        // UDP has no ending on the wire: drain the capture a moment longer
-constexpr auto lab_deadline = 15s;       // nothing in a lab may take longer than this
+constexpr auto tcp_close_grace = 2s;  // after the client is done, wait at most this long for the last ACK
+constexpr auto udp_settle = 20ms;     // UDP has no ending on the wire: drain the capture a moment longer
+constexpr auto lab_deadline = 15s;    // nothing in a lab may take longer than this...
+constexpr auto wire_deadline = 40s;   // ...unless packets are dropped: three lost SYNs alone cost 1 + 2 + 4 s
+constexpr std::uint32_t simultaneous_close_delay_ms = 5;  // long enough for both FINs to be on the wire at once
+constexpr auto half_close_read_pause = 20ms;
 
 std::int64_t realtime_ns() {
   timespec ts{};
@@ -71,20 +70,7 @@ bool tcp_conversation_over(const lab::flow::Tracker& tracker) {
   return true;
 }
 
-std::string closing_tip(Transport transport, std::size_t messages) {
-  if (transport == Transport::tcp)
-    return "Next: the same message over UDP, with no handshake, no acknowledgements and no teardown:\n"
-           "  lab udp-echo --annotate";
-  // The fewest packets TCP could use for the same exchange: 3 for the handshake, each message and its echo
-  // (their ACKs riding along), and 3 for the teardown with the first ACK and FIN combined.
-  const std::size_t tcp_minimum = 3 + 2 * messages + 3;
-  return fmt::format("Over TCP the same {} would take at least {} packets: a three-way handshake, the data with "
-                     "its acknowledgements, and a teardown (usually a few more, when ACKs travel alone). Compare:\n"
-                     "  lab tcp-echo --annotate",
-                     messages == 1 ? "message" : "messages", tcp_minimum);
-}
-
-std::string port_in_use_message(const std::system_error& e, std::uint16_t port, bool tcp) {
+std::string server_failure_message(const std::system_error& e, std::uint16_t port, bool tcp) {
   if (e.code() == std::errc::address_in_use)
     return fmt::format("{} port {} is already in use on this machine: stop the program using it, or pick another port "
                        "with --port (or drop --netns host to run in a private namespace)",
@@ -92,98 +78,191 @@ std::string port_in_use_message(const std::system_error& e, std::uint16_t port, 
   return fmt::format("cannot start the {} echo server on port {}: {}", tcp ? "TCP" : "UDP", port, e.code().message());
 }
 
+// The lab's --close choice, as each program's own behaviour.
+void apply_close_style(CloseStyle style, lab::echo::ServerOptions& server, lab::echo::ClientOptions& client,
+                       asio::io_context& io) {
+  using lab::echo::ClientClose;
+  using lab::echo::ServerClose;
+  switch (style) {
+    case CloseStyle::client_first: break;
+    case CloseStyle::server_first:
+      server.close = ServerClose::first;
+      client.close = ClientClose::after_server;  // it waits for the server's FIN before closing its side
+      break;
+    case CloseStyle::abort: client.close = ClientClose::abort; break;
+    case CloseStyle::unread: server.close = ServerClose::unread; break;
+    case CloseStyle::half_close: client.close = ClientClose::half_close; break;
+    case CloseStyle::simultaneous:
+      server.close = ServerClose::together;
+      client.close = ClientClose::together;
+      server.close_together = client.close_together = lab::echo::make_close_together(io, client.reply_timeout);
+      break;
+  }
+}
+
+TcpCounters counters_of(const TwoHosts* hosts, Host host) {
+  return hosts ? read_tcp_counters(hosts->netstat(host)) : TcpCounters{};
+}
+
+TcpCounters grown(const TcpCounters& before, const TcpCounters& after) {
+  return {after.timeouts - before.timeouts, after.loss_probes - before.loss_probes,
+          after.fast_retrans - before.fast_retrans, after.syn_retrans - before.syn_retrans,
+          after.delayed_acks - before.delayed_acks};
+}
+
 }  // namespace
 
-int run_echo_lab(const EchoLabOptions& options) {
+ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts, lab::timeline::Explainer& explainer) {
   const bool tcp = options.transport == Transport::tcp;
   const std::uint16_t port =
       options.port != 0 ? options.port : (tcp ? lab::echo::default_tcp_port : lab::echo::default_udp_port);
+  ExchangeResult result;
+  result.on_wire = hosts != nullptr;
+  result.messages = options.client_messages().size();
 
-  // Isolation first, while the process still has a single thread.
-  if (options.netns == NetnsMode::private_ns) enter_private_network();
+  FaultOptions faults = options.faults;
+  if (options.close == CloseStyle::simultaneous && faults.delay_ms == 0) faults.delay_ms = simultaneous_close_delay_ms;
+  result.delay_ms = faults.delay_ms;
 
-  lab::pcap::LiveCaptureOptions capture_options;
-  capture_options.interface = "lo";
-  capture_options.filter = fmt::format("{} port {}", tcp ? "tcp" : "udp", port);
-  lab::pcap::LiveCapture capture(capture_options);
+  // The packets' source: libpcap on this namespace's loopback, or the lab's own wire between two hosts.
+  std::unique_ptr<lab::pcap::LiveCapture> capture;
+  if (!hosts) {
+    lab::pcap::LiveCaptureOptions capture_options;
+    capture_options.interface = "lo";
+    // UDP's answer from a closed port is an ICMP error, which names the port only inside its quoted packet.
+    capture_options.filter =
+        tcp ? fmt::format("tcp port {}", port) : fmt::format("udp port {} or icmp or icmp6", port);
+    capture = std::make_unique<lab::pcap::LiveCapture>(capture_options);
+  }
   std::unique_ptr<lab::pcap::FileWriter> writer;
-  if (!options.write_path.empty())
-    writer = std::make_unique<lab::pcap::FileWriter>(options.write_path, capture.link_type(), capture.snap_length());
-
-  RenderChoice choice;
-  choice.format = options.format;
-  choice.annotate = options.annotate;
-  choice.absolute = options.absolute;
-  choice.color = options.color;
-  const auto renderer = make_renderer(choice);
-  lab::timeline::Explainer explainer(*renderer, {options.absolute}, write_stdout);
+  if (!options.write_path.empty()) {
+    writer = hosts ? std::make_unique<lab::pcap::FileWriter>(options.write_path, lab::decode::link_type::ethernet, 65535)
+                   : std::make_unique<lab::pcap::FileWriter>(options.write_path, capture->link_type(),
+                                                             capture->snap_length());
+  }
   lab::timeline::TimelineMerger merger(explainer);
   CaptureTap tap(merger, writer.get());
+  std::unique_ptr<Wire> wire;
+  if (hosts) wire = std::make_unique<Wire>(*hosts, faults, tap);
+  const TcpCounters client_before = counters_of(hosts, Host::client);
+  const TcpCounters server_before = counters_of(hosts, Host::server);
 
   asio::io_context io;
-  // Asio watches a duplicate of the capture's descriptor, so that each side closes only its own.
-  asio::posix::stream_descriptor capture_fd(io, ::dup(capture.selectable_fd()));
   asio::steady_timer ending(io);
-  asio::steady_timer deadline(io, lab_deadline);
-  std::optional<lab::echo::ClientResult> client_result;
+  asio::steady_timer deadline(io, hosts && faults.any() ? wire_deadline : lab_deadline);
+  asio::steady_timer wire_due(io);
   bool stopping = false;
 
   auto sink = [&](const lab::echo::EchoEvent& e) { merger.add_app(to_app_event(e, tcp)); };
 
-  std::unique_ptr<lab::echo::TcpEchoServer> tcp_server;
-  std::unique_ptr<lab::echo::UdpEchoServer> udp_server;
-  const std::string host = options.ipv6 ? "::1" : "127.0.0.1";
+  const std::string host = hosts ? hosts->address(Host::server) : options.ipv6 ? "::1" : "127.0.0.1";
   lab::echo::ServerOptions server_options;
   server_options.host = host;
   server_options.port = port;
-  try {
-    if (tcp) tcp_server = std::make_unique<lab::echo::TcpEchoServer>(io, server_options, sink);
-    else udp_server = std::make_unique<lab::echo::UdpEchoServer>(io, server_options, sink);
-  } catch (const std::system_error& e) {
-    throw std::runtime_error(port_in_use_message(e, port, tcp));
+  server_options.read_pause = std::chrono::milliseconds(options.slow_reader_ms);
+  server_options.receive_buffer = options.receive_buffer;
+  server_options.mss = options.mss;
+  lab::echo::ClientOptions client_options;
+  client_options.host = host;
+  client_options.port = port;
+  client_options.messages = options.client_messages();
+  client_options.mss = options.mss;
+  client_options.connect_udp = options.connect_udp;
+  client_options.reply_timeout = std::chrono::milliseconds(options.reply_timeout_ms);
+  if (tcp && hosts) {  // lost packets are retransmitted after timeouts that double: give TCP time to recover
+    client_options.reply_timeout = 10s;
+    client_options.connect_timeout = 10s;
   }
+  if (tcp) apply_close_style(options.close, server_options, client_options, io);  // after the timeouts: it uses them
+  // A half-close shows the server talking after the client's FIN only if that FIN arrives before the echo
+  // goes out: a server that takes a moment before each recv() makes sure of it (the lab says so).
+  if (tcp && options.close == CloseStyle::half_close && options.slow_reader_ms == 0)
+    server_options.read_pause = half_close_read_pause;
+
+  // The server lives on the server host (or this namespace); the client, created once the loop runs, on the
+  // client host: the thread stays in the client host's namespace while the loop runs.
+  std::unique_ptr<lab::echo::TcpEchoServer> tcp_server;
+  std::unique_ptr<lab::echo::UdpEchoServer> udp_server;
+  if (hosts) hosts->enter(Host::server);
+  try {
+    if (options.no_server) {
+      // nobody listens: that is the scenario
+    } else if (tcp) {
+      tcp_server = std::make_unique<lab::echo::TcpEchoServer>(io, server_options, sink);
+    } else {
+      udp_server = std::make_unique<lab::echo::UdpEchoServer>(io, server_options, sink);
+    }
+  } catch (const std::system_error& e) {
+    if (hosts) hosts->enter_wire();
+    throw std::runtime_error(server_failure_message(e, port, tcp));
+  }
+  if (hosts) hosts->enter(Host::client);
 
   auto drain = [&] {
-    capture.dispatch(tap);
+    if (capture) capture->dispatch(tap);
+    if (wire) {
+      wire->carry_from(Host::client);
+      wire->carry_from(Host::server);
+      wire->deliver_due(realtime_ns());
+    }
     // Everything stamped up to a moment ago has been read: calls made before then can take their place.
     merger.packets_complete_until(realtime_ns() - 200'000);
   };
+
+  // Asio watches duplicates of the descriptors, so that each owner closes only its own.
+  std::vector<std::unique_ptr<asio::posix::stream_descriptor>> watched;
   auto stop = [&] {
     if (stopping) return;
     stopping = true;
     drain();
     if (tcp_server) tcp_server->stop();
     if (udp_server) udp_server->stop();
-    capture_fd.cancel();
+    for (auto& fd : watched) fd->cancel();
     ending.cancel();
     deadline.cancel();
+    wire_due.cancel();
   };
   auto maybe_stop = [&] {
-    if (client_result && tcp && tcp_conversation_over(explainer.tracker())) stop();
+    if (result.client && tcp && tcp_conversation_over(explainer.tracker())) stop();
   };
-
-  std::function<void()> watch_capture = [&] {
-    capture_fd.async_wait(asio::posix::stream_descriptor::wait_read, [&](std::error_code ec) {
+  // A held frame (--delay) is delivered when due.
+  std::function<void()> schedule_wire = [&] {
+    if (!wire || stopping) return;
+    const auto due = wire->next_due();
+    if (!due) return;
+    wire_due.expires_after(std::chrono::nanoseconds(std::max<std::int64_t>(0, *due - realtime_ns())));
+    wire_due.async_wait([&](std::error_code ec) {
       if (ec || stopping) return;
       drain();
       maybe_stop();
-      if (!stopping) watch_capture();
+      schedule_wire();
     });
   };
-  watch_capture();
+  std::function<void(asio::posix::stream_descriptor&)> watch = [&](asio::posix::stream_descriptor& fd) {
+    fd.async_wait(asio::posix::stream_descriptor::wait_read, [&](std::error_code ec) {
+      if (ec || stopping) return;
+      drain();
+      maybe_stop();
+      schedule_wire();
+      if (!stopping) watch(fd);
+    });
+  };
+  if (capture) watched.push_back(std::make_unique<asio::posix::stream_descriptor>(io, ::dup(capture->selectable_fd())));
+  if (hosts) {
+    for (Host h : {Host::client, Host::server})
+      watched.push_back(std::make_unique<asio::posix::stream_descriptor>(io, ::dup(hosts->cable(h))));
+  }
+  for (auto& fd : watched) watch(*fd);
   deadline.async_wait([&](std::error_code ec) {
     if (!ec) stop();
   });
 
-  lab::echo::ClientOptions client_options;
-  client_options.host = host;
-  client_options.port = port;
-  if (!options.messages.empty()) client_options.messages = options.messages;
-  client_options.reply_timeout = std::chrono::milliseconds(options.reply_timeout_ms);
-  auto client_done = [&](const lab::echo::ClientResult& result) {
-    client_result = result;
+  auto client_done = [&](const lab::echo::ClientResult& client) {
+    result.client = client;
     // TCP ends when the capture shows both sides closed (or after a grace period); UDP a moment later.
-    ending.expires_after(tcp ? std::chrono::duration_cast<std::chrono::milliseconds>(tcp_close_grace) : udp_settle);
+    const auto settle = tcp ? std::chrono::duration_cast<std::chrono::milliseconds>(tcp_close_grace)
+                            : udp_settle + std::chrono::milliseconds(2 * faults.delay_ms);
+    ending.expires_after(settle);
     ending.async_wait([&](std::error_code ec) {
       if (!ec) stop();
     });
@@ -194,20 +273,15 @@ int run_echo_lab(const EchoLabOptions& options) {
   else lab::echo::start_udp_echo_client(io, client_options, sink, client_done);
 
   io.run();
+  if (hosts) hosts->enter_wire();
 
   merger.finish();
-  std::string tip = closing_tip(options.transport, client_options.messages.size());
-  explainer.finish(tip, capture.stats().dropped);
   if (writer) writer->flush();
-  if (!client_result) {
-    std::fprintf(stderr, "lab: the lab did not finish within %lld s\n", static_cast<long long>(lab_deadline.count()));
-    return 1;
-  }
-  if (!client_result->ok) {
-    std::fprintf(stderr, "lab: %s\n", client_result->error.c_str());
-    return 1;
-  }
-  return 0;
+  if (capture) result.kernel_dropped = capture->stats().dropped;
+  if (wire) result.wire = wire->stats();
+  result.client_kernel = grown(client_before, counters_of(hosts, Host::client));
+  result.server_kernel = grown(server_before, counters_of(hosts, Host::server));
+  return result;
 }
 
 }  // namespace lab::labs

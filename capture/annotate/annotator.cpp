@@ -100,6 +100,7 @@ void explain_decode_error(const lab::decode::DecodeError& error, std::string& no
 void annotate_packet(const PacketContext& context, const AnnotateOptions& options, std::string& note) {
   note.clear();
   const auto& p = context.packet;
+  if (context.observation.conversation && !context.observation.delivered) explain_dropped(context, note);
   if (context.observation.conversation && p.tcp) {
     explain_tcp(context, options, note);
   } else if (context.observation.conversation && p.udp) {
@@ -138,7 +139,10 @@ void annotate_app(const lab::timeline::AppEvent& e, const lab::flow::Conversatio
       else fmt::format_to(out, "The {} binds a UDP socket to {} and waits for datagrams: no listen(), no accept().", who, e.local);
       break;
     case AppCall::connect:
-      fmt::format_to(out, "The {} calls connect() to {}: its kernel starts the three-way handshake.", who, e.peer);
+      if (e.tcp) fmt::format_to(out, "The {} calls connect() to {}: its kernel starts the three-way handshake.", who, e.peer);
+      else fmt::format_to(out, "The {} calls connect() on its UDP socket, to {}: nothing goes on the wire. The socket "
+                               "now talks only to that address, and the kernel will report ICMP errors about it to "
+                               "this socket.", who, e.peer);
       break;
     case AppCall::connected:
       fmt::format_to(out, "connect() returned: the {} is connected from {}, a port the kernel picked.", who, e.local);
@@ -150,21 +154,35 @@ void annotate_app(const lab::timeline::AppEvent& e, const lab::flow::Conversatio
       fmt::format_to(out, "The {} calls {}(", who, e.tcp ? "send" : "sendto");
       note += '"';
       lab::render::append_escaped_bytes(note, e.data);
-      note += '"';
+      note += e.data.size() < e.bytes ? "…\"" : "\"";
       fmt::format_to(out, ") — {}.", count_words(e.bytes, "byte", "bytes"));
       break;
     case AppCall::recv:
       fmt::format_to(out, "{}() returns {} to the {}:", e.tcp ? "recv" : "recvfrom", count_words(e.bytes, "byte", "bytes"), who);
       note += " \"";
       lab::render::append_escaped_bytes(note, e.data);
-      note += "\".";
+      note += e.data.size() < e.bytes ? "…\" (only the start is shown)." : "\".";
       break;
     case AppCall::eof:
       fmt::format_to(out, "recv() returns 0 to the {}: end of file, the other side will send nothing more.", who);
       break;
+    case AppCall::shutdown:
+      fmt::format_to(out, "The {} calls shutdown(SHUT_WR): a half-close. Its FIN follows, so the other side will read "
+                          "end-of-file, yet this socket can still receive: the other side may keep talking.", who);
+      break;
     case AppCall::close:
       if (e.tcp && e.peer.empty())
         fmt::format_to(out, "The {} closes its listening socket: no new connections will be accepted.", who);
+      else if (e.tcp && e.detail.find("SO_LINGER") != std::string::npos)
+        fmt::format_to(out, "The {} calls close() with SO_LINGER set to 0 s ({}): an abortive close. Its kernel "
+                            "sends RST instead of FIN, throws away anything not yet sent, and skips TIME-WAIT.",
+                       who, e.detail);
+      else if (e.tcp && e.detail.find("unread") != std::string::npos)
+        fmt::format_to(out, "The {} calls close() {}. Closing a socket with data it never read makes the kernel "
+                            "send RST rather than FIN (RFC 9293, 3.10.4; RFC 2525): the peer must learn that its "
+                            "data was thrown away, not delivered.",
+                       who, e.detail);
+      else if (e.tcp && !e.detail.empty()) fmt::format_to(out, "The {} calls close() ({}).", who, e.detail);
       else if (e.tcp) fmt::format_to(out, "The {} calls close().", who);
       else fmt::format_to(out, "The {} calls close(): nothing goes on the wire, since UDP has no connection to end.", who);
       break;

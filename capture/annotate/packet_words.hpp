@@ -8,6 +8,10 @@ namespace lab::annotate {
 
 void explain_tcp(const PacketContext& context, const AnnotateOptions& options, std::string& note);
 void explain_udp(const PacketContext& context, std::string& note);
+// Wireshark's sequence analysis of a TCP segment, explained (nothing when it found nothing).
+void explain_tcp_analysis(const PacketContext& context, std::string& note);
+// The first words of a packet the lab's wire dropped.
+void explain_dropped(const PacketContext& context, std::string& note);
 void explain_decode_error(const lab::decode::DecodeError& error, std::string& note);
 // ' "Hello?"' (escaped, shortened) for a payload.
 void append_payload_quote(std::string& note, const lab::decode::DecodedPacket& packet);

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "capture/annotate/packet_words.hpp"
+#include "capture/annotate/say.hpp"
 #include "capture/annotate/words.hpp"
 
 namespace lab::annotate {
@@ -19,15 +20,6 @@ using lab::flow::TcpObservation;
 using lab::flow::TcpState;
 namespace flag = lab::decode::tcp_flag;
 
-// Appends a sentence. FMT_COMPILE turns each sentence's format into code at compile time: the annotator runs
-// for every packet, and parsing formats at run time was a fifth of its cost.
-#define SAY(note, format, ...) say_compiled(note, FMT_COMPILE(format) __VA_OPT__(, ) __VA_ARGS__)
-template <typename Format, typename... Args>
-void say_compiled(std::string& note, const Format& format, Args&&... args) {
-  if (!note.empty() && note.back() != ' ') note += ' ';
-  fmt::format_to(std::back_inserter(note), format, std::forward<Args>(args)...);
-}
-
 struct Segment {  // everything an explanation needs, named once
   const TcpHeader& h;
   const TcpObservation& o;
@@ -38,6 +30,7 @@ struct Segment {  // everything an explanation needs, named once
   std::uint32_t len;
   std::uint32_t index;
   std::int64_t time_ns;
+  bool delivered;  // false: the lab's wire dropped it
 };
 
 // The options a SYN offers. The first time each is explained; in the answering SYN-ACK a short list does.
@@ -66,6 +59,7 @@ void append_options(std::string& note, const TcpOptions& opt, bool explain) {
 }
 
 void explain_syn(const Segment& s, std::string& note) {
+  if (s.o.has(lab::flow::analysis::retransmission)) return;  // the analysis has said it is the SYN again
   if (s.o.before[static_cast<int>(s.from)] == TcpState::syn_sent) {
     SAY(note, "The {} sends its SYN again (seq 0): the first one got no answer.", s.sender);
     return;
@@ -92,7 +86,11 @@ void explain_syn_ack(const Segment& s, std::string& note) {
 }
 
 void explain_handshake_ack(const Segment& s, std::string& note) {
-  SAY(note, "Handshake 3/3: the {} acknowledges the {}'s SYN (ack 1). Both sides are now ESTABLISHED.", s.sender, s.receiver);
+  if (s.delivered)
+    SAY(note, "Handshake 3/3: the {} acknowledges the {}'s SYN (ack 1). Both sides are now ESTABLISHED.", s.sender, s.receiver);
+  else
+    SAY(note, "Handshake 3/3: the {} acknowledges the {}'s SYN (ack 1), but this ACK never arrives: the {} stays SYN-RECEIVED until its SYN-ACK is acknowledged (it will send the SYN-ACK again, or take the ACK of the {}'s first data).",
+        s.sender, s.receiver, s.receiver, s.sender);
   if (s.c.syn_time_ns >= 0)
     SAY(note, "The handshake took {} from SYN to this ACK (Wireshark calls this the initial RTT).",
         duration_words(s.time_ns - s.c.syn_time_ns));
@@ -128,8 +126,10 @@ void explain_ack(const Segment& s, std::string& note) {
   } else {
     SAY(note, "A pure ACK (no data): the {} tells the {} \"everything up to byte {} arrived; send {} next\".", s.sender, s.receiver, a - 1, a);
   }
-  if (s.o.acked_packet != 0)
+  if (s.o.acked_packet != 0 && s.delivered)
     SAY(note, "It confirms packet #{}, sent {} earlier.", s.o.acked_packet, duration_words(s.o.acked_packet_age_ns));
+  else if (s.o.acked_packet != 0)
+    SAY(note, "It would have confirmed packet #{}, sent {} earlier.", s.o.acked_packet, duration_words(s.o.acked_packet_age_ns));
 }
 
 void explain_fin(const Segment& s, std::string& note) {
@@ -201,11 +201,12 @@ void explain_tcp(const PacketContext& context, const AnnotateOptions& options, s
   const auto& o = context.observation;
   const Segment s{*context.packet.tcp, o.tcp, *o.conversation, o.from, lab::flow::role_name(o.from),
                   lab::flow::role_name(lab::flow::other(o.from)), context.packet.payload_len, context.index,
-                  context.frame.time_ns};
+                  context.frame.time_ns, o.delivered};
   if (o.first_of_conversation && o.conversation->mid_stream) {
     SAY(note, "The capture starts in the middle of this connection (no SYN seen): sequence numbers are relative to this packet, and the roles are {}.",
         o.conversation->roles_guessed ? "a guess" : "taken from the SYN-ACK");
   }
+  explain_tcp_analysis(context, note);  // what Wireshark would flag comes first, as its Info column shows it
   if (s.h.has(flag::rst)) {
     explain_rst(s, note);
   } else if (o.tcp.handshake_step == 1) {

@@ -21,11 +21,28 @@ inline constexpr std::uint32_t ipv6 = 229;        // raw IPv6
 inline constexpr std::uint32_t linux_sll2 = 276;  // Linux "cooked" v2 (tcpdump -i any, libpcap >= 1.10)
 }  // namespace link_type
 
+// Why the sending kernel (re)transmitted a segment, as its own counters tell (TcpExt in /proc/net/netstat).
+// Only the lab's wire can know it: it reads the sender's counters as each frame passes.
+enum class SendTrigger : std::uint8_t {
+  unknown,          // not known (every frame read from a file or from libpcap)
+  timeout,          // the retransmission timer (RTO) expired; for a SYN, the SYN timer
+  tail_loss_probe,  // Linux's tail-loss probe (TLP, RFC 8985): a probe after about two round trips of silence
+  fast_retransmit,  // duplicate ACKs or SACKs reported the loss (RFC 5681 fast retransmit / RACK)
+};
+
+// What the lab's own wire did with a frame (`lab tcp-echo --drop ...`): it captures each frame as it was sent,
+// then delivers, delays or drops it. A frame from a file or from libpcap has the defaults.
+struct WireNote {
+  bool dropped = false;  // never delivered: the receiving host's stack does not see it
+  SendTrigger trigger = SendTrigger::unknown;
+};
+
 struct Frame {
   std::int64_t time_ns = 0;              // capture time, nanoseconds since the Unix epoch
   std::uint32_t link_type = 0;           // one of link_type::*
   std::uint32_t wire_len = 0;            // length on the wire (pcap "len")
   std::span<const std::uint8_t> bytes;   // what was captured (pcap "caplen" bytes); may be shorter
+  WireNote wire{};                       // lab runs only: what the lab's wire did with it
 };
 
 }  // namespace lab::decode

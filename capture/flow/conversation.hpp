@@ -17,11 +17,32 @@ const char* role_name(Role role);  // "client" / "server"
 enum class Phase : std::uint8_t { handshake, data, teardown, reset };
 const char* phase_name(Phase phase);  // "handshake", "data", "teardown", "reset"
 
-// A data segment a side sent, remembered so that a later ACK can say which packet it confirms.
+// A data segment a side sent, remembered so that a later ACK can say which packet it confirms and a
+// retransmission which packet it repeats.
 struct SentSegment {
+  std::uint32_t seq = 0;           // absolute sequence number of its first byte (or of its SYN)
   std::uint32_t end_seq = 0;       // absolute sequence number just past the segment
   std::uint32_t packet_index = 0;  // its packet number in the capture
   std::int64_t time_ns = 0;
+  bool dropped = false;            // the lab's wire dropped it: the receiver never saw it
+};
+
+// Wireshark's record of one direction for its sequence analysis (packet-tcp.c, tcp_analyze_seq_flow_info_t and
+// the window fields of tcp_flow_t). Kept apart from the tracker's own numbers because Wireshark's have quirks the
+// differential test must reproduce: raw numbers where 0 means "not seen yet", a zero-window probe does not move
+// next_seq, and the window starts at 0xFFFFFFFF ("none yet").
+struct SeqAnalysisSide {
+  std::uint32_t next_seq = 0;             // one past the highest sequence number sent (0: none yet)
+  std::uint32_t next_seq_frame = 0;       // the packet that last moved it
+  std::int64_t next_seq_time_ns = 0;
+  std::uint32_t max_seq_to_be_acked = 0;  // end of the contiguous data seen, for "ACKed unseen segment"
+  std::uint32_t last_ack = 0;             // the ACK field of its last segment (raw, even without the ACK flag)
+  std::int64_t last_ack_time_ns = 0;
+  std::uint32_t window = 0xFFFFFFFF;      // the window field of its last segment, unscaled
+  std::int8_t win_scale = -1;             // -1 not known (no SYN seen), -2 scaling not in use, else the shift
+  std::int32_t dup_acks = 0;              // duplicate ACKs in a row (-1: set aside after an ACKed unseen segment)
+  std::uint32_t last_non_dup_ack = 0;     // the packet whose ACK they duplicate
+  std::uint16_t last_analysis = 0;        // the analysis flags of its last segment (tcp_analysis.hpp)
 };
 
 // What one side of a TCP connection has sent, and its state.
@@ -37,6 +58,7 @@ struct TcpSide {
   bool fin_sent = false;
   std::uint32_t fin_seq = 0;       // absolute sequence number of its FIN
   bool fin_acked = false;          // the other side has acknowledged its FIN
+  bool fin_delivered = false;      // its FIN reached the other side (false while the lab's wire drops it)
   TcpState state = TcpState::unknown;
   // Options it announced in its SYN.
   std::optional<std::uint16_t> mss;
@@ -46,6 +68,7 @@ struct TcpSide {
   // Recent data segments (a small ring: no heap), for "this ACK confirms packet #4".
   std::array<SentSegment, 8> recent{};
   std::uint8_t recent_next = 0;
+  SeqAnalysisSide analysis;
 };
 
 // What one side of a UDP exchange sent last, to recognise an echo without keeping the bytes.
@@ -64,6 +87,23 @@ struct SideCounters {
   std::uint64_t wire_bytes = 0;
 };
 
+// What went wrong in a TCP conversation, for its summary (Wireshark's expert notes, and the lab's drops).
+struct TroubleCounts {
+  std::uint32_t retransmissions = 0;       // every kind: plain, fast and spurious
+  std::uint32_t fast_retransmissions = 0;
+  std::uint32_t spurious_retransmissions = 0;
+  std::uint32_t duplicate_acks = 0;
+  std::uint32_t out_of_order = 0;
+  std::uint32_t lost_segments = 0;         // "previous segment not captured"
+  std::uint32_t acked_unseen = 0;
+  std::uint32_t zero_windows = 0;
+  std::uint32_t dropped_by_lab = 0;        // packets the lab's wire did not deliver (TCP and UDP)
+  bool any() const {
+    return retransmissions + duplicate_acks + out_of_order + lost_segments + acked_unseen + zero_windows +
+               dropped_by_lab > 0;
+  }
+};
+
 struct Conversation {
   FlowKey key;
   std::uint32_t stream = 0;          // 0-based, in order of first appearance (like Wireshark's tcp.stream)
@@ -79,6 +119,11 @@ struct Conversation {
   std::int64_t syn_time_ns = -1;     // handshake timing, -1 until seen
   std::int64_t syn_ack_time_ns = -1;
   std::int64_t handshake_done_ns = -1;
+  // Wireshark's handshake timing for its out-of-order test: the latest SYN (0: none) and the time from it to
+  // the first segment with ACK and without SYN (0: not yet).
+  std::int64_t last_syn_ns = 0;
+  std::int64_t first_rtt_ns = 0;
+  TroubleCounts trouble;
   bool reset = false;
   std::optional<Role> first_to_close;  // whose FIN came first: the active closer
   std::uint32_t first_packet_index = 0;

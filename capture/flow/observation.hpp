@@ -3,6 +3,7 @@
 // decoded headers. Derived only from the packets seen so far.
 #include <cstdint>
 
+#include "capture/flow/analysis_flags.hpp"
 #include "capture/flow/conversation.hpp"
 
 namespace lab::flow {
@@ -14,6 +15,7 @@ struct TcpObservation {
   std::uint32_t seq_len = 0;        // sequence numbers this segment consumes: payload + SYN + FIN
   std::uint8_t handshake_step = 0;  // 1 SYN, 2 SYN-ACK, 3 the ACK that completes it; 0 otherwise
   bool new_fin = false;             // the first FIN from this side (not a retransmission)
+  bool fin_arrives = false;         // the first of the sender's FINs to reach the receiver
   bool simultaneous_close = false;  // a new FIN sent before the other side's FIN was acknowledged
   bool acks_syn = false;            // this ACK is the first to acknowledge the receiver's SYN
   bool acks_fin = false;            // this ACK is the first to acknowledge the receiver's FIN
@@ -22,7 +24,23 @@ struct TcpObservation {
   std::int64_t acked_packet_age_ns = 0;  // how long after that packet this ACK was sent
   bool piggybacked = false;         // data and a new ACK in one segment
   TcpState before[2]{};             // [client], [server] before this packet
-  TcpState after[2]{};              // [client], [server] after it was sent and received
+  TcpState after[2]{};              // [client], [server] after it was sent and received (if it was)
+  // Wireshark's sequence analysis (analysis_flags.hpp), with the packets it refers to.
+  analysis::AnalysisFlags analysis;
+  std::uint32_t dup_ack_num = 0;     // duplicate ACK #n in a row (0: not a duplicate ACK)
+  std::uint32_t dup_ack_frame = 0;   // the packet whose ACK it repeats
+  // For a retransmission (of any kind): the packets that carried the same sequence numbers before, as far as
+  // the tracker's small memory of recent segments reaches (0: not known).
+  std::uint32_t retransmission_of = 0;        // the first of them: the original
+  bool original_dropped = false;              // the lab's wire dropped that original
+  std::uint32_t copies_before = 0;            // how many carried them before (1: the first retransmission)
+  std::int64_t since_previous_copy_ns = 0;    // time since the latest of them
+  std::uint32_t receiver_rel_ack = 0;         // what the receiver had acknowledged (relative), if it had
+  bool receiver_acked = false;
+  std::uint64_t receiver_window = 0;          // the receiver's last window in bytes (scaled when known)
+  std::uint32_t expected_seq = 0;             // raw: where the sender's data had ended before this segment
+  std::uint32_t previous_window = 0;          // raw: the window field of the sender's previous segment
+  bool has(std::uint16_t flag) const { return analysis.has(flag); }
 };
 
 struct UdpObservation {
@@ -45,6 +63,7 @@ struct Observation {
   Role from = Role::client;
   Phase phase = Phase::data;
   bool first_of_conversation = false;
+  bool delivered = true;  // false: the lab's wire dropped it, the receiver never saw it
   TcpObservation tcp;   // when the packet is TCP
   UdpObservation udp;   // when the packet is UDP
   IcmpObservation icmp; // when the packet is an ICMP error

@@ -1,6 +1,7 @@
 #include "capture/flow/tcp_tracking.hpp"
 
 #include "capture/flow/seq.hpp"
+#include "capture/flow/tcp_analysis.hpp"
 
 namespace lab::flow {
 namespace {
@@ -29,11 +30,22 @@ void learn_bases(TcpSide& sender, TcpSide& receiver, const TcpHeader& h) {
 }
 
 // What the ACK field tells: how much is newly confirmed, whether it confirms the receiver's SYN or FIN, and
-// which earlier packet it completes.
-void read_ack(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, std::int64_t time_ns, TcpObservation& o) {
+// which earlier packet it completes. An ACK the lab dropped tells the receiver nothing: it is explained for what
+// it says, but confirms nothing, so the next delivered ACK is the one that does.
+void read_ack(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, std::int64_t time_ns, bool delivered,
+              TcpObservation& o) {
   if (!h.has(flag::ack)) return;
   const std::uint32_t previous = sender.ack_seen ? sender.highest_ack : receiver.isn;
   if (seq_after(h.ack, previous)) o.newly_acked = h.ack - previous;
+  if (o.newly_acked > 0) {
+    for (const SentSegment& segment : receiver.recent) {
+      if (segment.packet_index != 0 && segment.end_seq == h.ack) {
+        o.acked_packet = segment.packet_index;
+        o.acked_packet_age_ns = time_ns - segment.time_ns;
+      }
+    }
+  }
+  if (!delivered) return;
   if (!sender.ack_seen || seq_after(h.ack, sender.highest_ack)) {
     sender.highest_ack = h.ack;
     sender.ack_seen = true;
@@ -46,18 +58,11 @@ void read_ack(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, std::int64
     receiver.fin_acked = true;
     o.acks_fin = true;
   }
-  if (o.newly_acked > 0) {
-    for (const SentSegment& segment : receiver.recent) {
-      if (segment.packet_index != 0 && segment.end_seq == h.ack) {
-        o.acked_packet = segment.packet_index;
-        o.acked_packet_age_ns = time_ns - segment.time_ns;
-      }
-    }
-  }
 }
 
-void remember_segment(TcpSide& sender, std::uint32_t end_seq, std::uint32_t packet_index, std::int64_t time_ns) {
-  sender.recent[sender.recent_next] = SentSegment{end_seq, packet_index, time_ns};
+void remember_segment(TcpSide& sender, std::uint32_t seq, std::uint32_t end_seq, std::uint32_t packet_index,
+                      std::int64_t time_ns, bool dropped) {
+  sender.recent[sender.recent_next] = SentSegment{seq, end_seq, packet_index, time_ns, dropped};
   sender.recent_next = static_cast<std::uint8_t>((sender.recent_next + 1) % sender.recent.size());
 }
 
@@ -69,10 +74,37 @@ void remember_options(TcpSide& side, const lab::decode::TcpOptions& options) {
   side.timestamps = options.has_timestamps;
 }
 
+// For a retransmission: which recent packets carried its first sequence number before, the first of them
+// being the original. The ring holds the last few segments only; older ones are not known.
+void find_earlier_copies(const TcpSide& sender, std::uint32_t seq, std::int64_t time_ns, TcpObservation& o) {
+  const SentSegment* latest = nullptr;
+  for (const SentSegment& segment : sender.recent) {
+    if (segment.packet_index == 0 || seq_before(seq, segment.seq) || !seq_before(seq, segment.end_seq)) continue;
+    ++o.copies_before;
+    if (o.retransmission_of == 0 || segment.packet_index < o.retransmission_of) {
+      o.retransmission_of = segment.packet_index;
+      o.original_dropped = segment.dropped;
+    }
+    if (!latest || segment.packet_index > latest->packet_index) latest = &segment;
+  }
+  if (latest) o.since_previous_copy_ns = time_ns - latest->time_ns;
+}
+
 bool is_unset(TcpState s) { return s == TcpState::unknown || s == TcpState::closed || s == TcpState::listen; }
 
 // RFC 9293 3.3.2: the state changes caused by sending this segment (sender) and receiving it (receiver).
-void change_states(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, TcpObservation& o) {
+void change_states(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, bool delivered, TcpObservation& o) {
+  if (!delivered) {
+    // Dropped on the way: only the sender's own act counts (it sent a SYN, a FIN, a reset); the receiver never
+    // learns of it.
+    TcpSide unchanged = receiver;
+    change_states(sender, unchanged, h, true, o);
+    // The handshake's last ACK is still the handshake's, even if it never arrives.
+    if (!h.has(flag::syn) && h.has(flag::ack) && receiver.state == TcpState::syn_received && receiver.syn_sent &&
+        !receiver.syn_acked && at_or_after(h.ack, receiver.isn + 1))
+      o.handshake_step = 3;
+    return;
+  }
   if (h.has(flag::rst)) {  // a reset ends the connection on both sides at once: no goodbye, no TIME-WAIT
     sender.state = TcpState::closed;
     receiver.state = TcpState::closed;
@@ -101,15 +133,13 @@ void change_states(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, TcpOb
     else if (receiver.state == TcpState::closing) receiver.state = TcpState::time_wait;
     else if (receiver.state == TcpState::last_ack) receiver.state = TcpState::closed;
   }
-  if (o.new_fin && o.simultaneous_close) {
-    // Both FINs crossed: each side sent its FIN before it saw the other's, so both wait in CLOSING for
-    // the ACK of their own.
-    sender.state = TcpState::closing;
-    if (receiver.state == TcpState::fin_wait_1) receiver.state = TcpState::closing;
-  } else if (o.new_fin) {
-    if (sender.state == TcpState::close_wait) sender.state = TcpState::last_ack;
+  if (o.new_fin) {  // the sender's own step: it has closed its side
+    if (o.simultaneous_close) sender.state = TcpState::closing;  // both FINs crossed: each waits for its ACK
+    else if (sender.state == TcpState::close_wait) sender.state = TcpState::last_ack;
     else if (sender.state == TcpState::established || sender.state == TcpState::syn_received)
       sender.state = TcpState::fin_wait_1;
+  }
+  if (o.fin_arrives) {  // the receiver's step, when the FIN reaches it (a retransmitted FIN, if the first was dropped)
     if (receiver.state == TcpState::established || receiver.state == TcpState::syn_received)
       receiver.state = TcpState::close_wait;
     else if (receiver.state == TcpState::fin_wait_1) receiver.state = TcpState::closing;  // simultaneous close
@@ -129,12 +159,16 @@ Phase phase_of(const TcpHeader& h, std::uint32_t payload_len, const TcpSide& sen
 }  // namespace
 
 void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint32_t payload_len,
-                       std::uint32_t packet_index, std::int64_t time_ns, Observation& observation) {
+                       std::uint32_t packet_index, std::int64_t time_ns, Observation& observation, bool delivered) {
   TcpSide& sender = c.side(from);
   TcpSide& receiver = c.side(other(from));
   TcpObservation& o = observation.tcp;
   o.before[0] = c.tcp[0].state;
   o.before[1] = c.tcp[1].state;
+
+  // Wireshark's analysis looks at every captured segment, delivered or not: it sees the capture, not the hosts.
+  analyze_sequence(c, from, h, payload_len, packet_index, time_ns, o);
+  if (o.analysis.retransmission_family()) find_earlier_copies(sender, h.seq, time_ns, o);
 
   learn_bases(sender, receiver, h);
   o.rel_seq = h.seq - sender.isn;
@@ -148,7 +182,11 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
   if (!sender.seen || seq_after(end_seq, sender.next_seq)) sender.next_seq = end_seq;
   sender.seen = true;
 
-  read_ack(sender, receiver, h, time_ns, o);
+  read_ack(sender, receiver, h, time_ns, delivered, o);
+  if (receiver.ack_seen) {
+    o.receiver_acked = true;
+    o.receiver_rel_ack = receiver.highest_ack - sender.isn;
+  }
   o.piggybacked = payload_len > 0 && o.newly_acked > 0;
 
   if (h.has(flag::syn)) sender.syn_sent = true;
@@ -159,7 +197,11 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
     if (!c.first_to_close) c.first_to_close = from;
     o.simultaneous_close = receiver.fin_sent && !receiver.fin_acked;
   }
-  if (o.seq_len > 0) remember_segment(sender, end_seq, packet_index, time_ns);
+  if (h.has(flag::fin) && delivered && !sender.fin_delivered) {
+    sender.fin_delivered = true;
+    o.fin_arrives = true;
+  }
+  if (o.seq_len > 0) remember_segment(sender, h.seq, end_seq, packet_index, time_ns, !delivered);
   if (h.has(flag::syn) && !h.has(flag::ack) && c.syn_time_ns < 0) {
     c.syn_time_ns = time_ns;
     remember_options(sender, h.options);
@@ -169,7 +211,7 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
     remember_options(sender, h.options);
   }
 
-  change_states(sender, receiver, h, o);
+  change_states(sender, receiver, h, delivered, o);
   if (o.handshake_step == 3 && c.handshake_done_ns < 0) c.handshake_done_ns = time_ns;
   if (h.has(flag::rst)) c.reset = true;
   o.after[0] = c.tcp[0].state;

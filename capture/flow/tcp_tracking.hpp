@@ -10,8 +10,10 @@
 namespace lab::flow {
 
 // Update `conversation` with one segment sent by `from`, and fill `observation.tcp` and `observation.phase`.
+// A segment not `delivered` (dropped by the lab's wire) counts as sent but not received: the sender's numbers and
+// state move, the receiver's do not (nothing it carries is acknowledged, no state of the receiver changes).
 void track_tcp_segment(Conversation& conversation, Role from, const lab::decode::TcpHeader& header,
                        std::uint32_t payload_len, std::uint32_t packet_index, std::int64_t time_ns,
-                       Observation& observation);
+                       Observation& observation, bool delivered = true);
 
 }  // namespace lab::flow

@@ -60,8 +60,9 @@ Conversation& Tracker::find_or_add(const FlowKey& key, std::uint32_t packet_inde
 }
 
 Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, std::uint32_t wire_len,
-                             const DecodedPacket& p) {
+                             const DecodedPacket& p, bool delivered) {
   Observation o;
+  o.delivered = delivered;
   if (p.icmp && p.icmp->is_error) observe_icmp_error(p, o);
   if (!p.has_ip() || (!p.tcp && !p.udp)) return o;
   const std::uint16_t src_port = p.tcp ? p.tcp->src_port : p.udp->src_port;
@@ -100,7 +101,7 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
   if (c.at(Role::client) == c.at(Role::server)) o.from = Role::client;  // a socket talking to itself
 
   if (p.tcp) {
-    track_tcp_segment(c, o.from, *p.tcp, p.payload_len, packet_index, time_ns, o);
+    track_tcp_segment(c, o.from, *p.tcp, p.payload_len, packet_index, time_ns, o, delivered);
   } else {
     track_udp_datagram(c, o.from, p, packet_index, time_ns, o);
   }
@@ -111,6 +112,7 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
   counters.payload_bytes += p.payload_len;
   counters.wire_bytes += wire_len;
   c.packets_in_phase[static_cast<int>(o.phase)] += 1;
+  if (!delivered) ++c.trouble.dropped_by_lab;
   c.last_time_ns = time_ns;
   c.last_packet_index = packet_index;
   return o;

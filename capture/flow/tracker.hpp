@@ -17,9 +17,10 @@ class Tracker {
  public:
   // `packet_index` is the packet's 1-based number in the capture; `wire_len` its length on the wire.
   // Packets that are not TCP or UDP (or whose transport header is missing) get an observation with no
-  // conversation.
+  // conversation. `delivered` is false for a packet the lab's own wire captured and then dropped: it counts as
+  // sent, not as received (see track_tcp_segment).
   Observation observe(std::uint32_t packet_index, std::int64_t time_ns, std::uint32_t wire_len,
-                      const lab::decode::DecodedPacket& packet);
+                      const lab::decode::DecodedPacket& packet, bool delivered = true);
 
   // Every conversation still held, in order of first appearance.
   std::vector<const Conversation*> conversations() const;

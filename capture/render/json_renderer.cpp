@@ -98,7 +98,43 @@ void tcp_fields(std::string& out, const PacketView& v) {
   out += lab::flow::tcp_state_name(o.after[0]);
   out += "\",\"server\":\"";
   out += lab::flow::tcp_state_name(o.after[1]);
-  out += "\"},\"analysis\":[]";
+  out += "\"},\"analysis\":[";
+  // As in Wireshark's fields, a fast or spurious retransmission is also a retransmission (tcp.analysis.retransmission
+  // finds all three).
+  namespace a = lab::flow::analysis;
+  std::uint16_t listed = o.analysis.bits;
+  if (listed & (a::fast_retransmission | a::spurious_retransmission)) listed |= a::retransmission;
+  bool first_finding = true;
+  for (const std::uint16_t finding : a::all) {
+    if (!(listed & finding)) continue;
+    if (!first_finding) out += ',';
+    first_finding = false;
+    out += '"';
+    out += lab::flow::analysis::field_name(finding);
+    out += '"';
+  }
+  out += ']';
+  const auto number_or_null = [&out](std::uint32_t value) {
+    if (value != 0) number(out, value);
+    else out += "null";
+  };
+  key(out, "duplicate_ack_num");
+  number_or_null(o.dup_ack_num);
+  key(out, "duplicate_ack_frame");
+  if (o.dup_ack_num != 0) number(out, o.dup_ack_frame);
+  else out += "null";
+  key(out, "retransmission_of");
+  number_or_null(o.retransmission_of);
+}
+
+const char* trigger_name(lab::decode::SendTrigger trigger) {
+  switch (trigger) {
+    case lab::decode::SendTrigger::timeout: return "timeout";
+    case lab::decode::SendTrigger::tail_loss_probe: return "tail_loss_probe";
+    case lab::decode::SendTrigger::fast_retransmit: return "fast_retransmit";
+    case lab::decode::SendTrigger::unknown: break;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -143,6 +179,16 @@ void JsonRenderer::packet(const PacketView& v, std::string& out) {
       field(out, "packet", o.icmp.about_packet);
       out += '}';
     }
+  }
+  // What the lab's own wire did with it (a file's packets: delivered, trigger unknown).
+  out += o.delivered ? ",\"dropped_by_lab\":false" : ",\"dropped_by_lab\":true";
+  key(out, "send_trigger");
+  if (const char* trigger = trigger_name(v.frame.wire.trigger)) {
+    out += '"';
+    out += trigger;
+    out += '"';
+  } else {
+    out += "null";
   }
   if ((p.ipv4 && p.ipv4->is_fragment()) || (p.ipv6 && p.ipv6->is_fragment)) out += ",\"fragment\":true";
   if (p.error) {
@@ -224,7 +270,14 @@ void append_conversation(std::string& out, const lab::flow::Conversation& conver
     fmt::format_to(it, ",\"states\":{{\"client\":\"{}\",\"server\":\"{}\"}}",
                    lab::flow::tcp_state_name(c->side(Role::client).state),
                    lab::flow::tcp_state_name(c->side(Role::server).state));
+    const auto& t = c->trouble;
+    fmt::format_to(it,
+                   ",\"analysis\":{{\"retransmissions\":{},\"fast_retransmissions\":{},\"spurious_retransmissions\":{},"
+                   "\"duplicate_acks\":{},\"out_of_order\":{},\"lost_segments\":{},\"acked_unseen\":{},\"zero_windows\":{}}}",
+                   t.retransmissions, t.fast_retransmissions, t.spurious_retransmissions, t.duplicate_acks, t.out_of_order,
+                   t.lost_segments, t.acked_unseen, t.zero_windows);
   }
+  fmt::format_to(it, ",\"dropped_by_lab\":{}", c->trouble.dropped_by_lab);
   out += '}';
 }
 

@@ -68,6 +68,28 @@ void append_tcp_numbers(std::string& out, const PacketView& v, bool absolute) {
   }
 }
 
+// Wireshark's tags for what its sequence analysis found ("[TCP Retransmission]", "[TCP Dup ACK 7#2]"), then a
+// marker when the lab's wire dropped the packet.
+void append_findings(std::string& out, const PacketView& v) {
+  const auto& o = v.observation.tcp;
+  if (v.packet.tcp) {
+    for (const std::uint16_t finding : lab::flow::analysis::all) {
+      if (!o.has(finding)) continue;
+      out += " [";
+      out += lab::flow::analysis::info_tag(finding);
+      if (finding == lab::flow::analysis::duplicate_ack)
+        fmt::format_to(std::back_inserter(out), FMT_COMPILE(" {}#{}"), o.dup_ack_frame, o.dup_ack_num);
+      out += ']';
+    }
+  }
+  if (!v.observation.delivered) out += "  DROPPED by the lab";
+}
+
+// Whether a packet is worth a line even without --annotate: something went wrong with it.
+bool noteworthy(const PacketView& v) {
+  return v.observation.conversation && (!v.observation.delivered || (v.packet.tcp && v.observation.tcp.analysis.any()));
+}
+
 // "#12      0.000123  " for a packet, "        -0.000045  " (wider, no number) for an application call: the
 // time in seconds with microseconds, from integer nanoseconds.
 void append_time(std::string& out, const char* hash, std::uint32_t index, std::int64_t ns) {
@@ -122,11 +144,12 @@ void append_wrapped(std::string& out, std::string_view text, int indent, int wid
 }
 
 void TextRenderer::packet(const PacketView& v, std::string& out) {
-  if (!options_.annotate) return;
+  // Without --annotate only the application calls are shown, and the packets that went wrong, in one line each.
+  if (!options_.annotate && !noteworthy(v)) return;
   auto it = std::back_inserter(out);
   const auto& p = v.packet;
   const auto* c = v.observation.conversation;
-  if (c && v.observation.first_of_conversation) {
+  if (c && v.observation.first_of_conversation && options_.annotate) {
     fmt::format_to(it, FMT_COMPILE("{}{} conversation {}: client {}, server {}{}{}\n"), options_.color ? bold : "",
                    p.tcp ? "TCP" : "UDP", c->stream, lab::flow::to_string(c->at(Role::client)),
                    lab::flow::to_string(c->at(Role::server)), c->roles_guessed ? " (roles guessed: no SYN seen)" : "",
@@ -141,6 +164,7 @@ void TextRenderer::packet(const PacketView& v, std::string& out) {
     out += p.tcp ? "  TCP " : "  UDP ";
     if (p.tcp) append_tcp_numbers(out, v, options_.absolute);
     else fmt::format_to(it, FMT_COMPILE("len={}"), p.payload_len);
+    append_findings(out, v);
   } else {
     fmt::format_to(it, FMT_COMPILE("{} "), proto_name(p));
     append_address(out, p, true);
@@ -149,6 +173,7 @@ void TextRenderer::packet(const PacketView& v, std::string& out) {
   }
   if (colour) out += reset;
   out += '\n';
+  if (!options_.annotate) return;
   if (c && p.tcp) {
     const auto& o = v.observation.tcp;
     fmt::format_to(it, FMT_COMPILE("      client {} · server {}\n"), lab::flow::tcp_state_name(o.after[0]),
@@ -176,6 +201,7 @@ void TextRenderer::app(const AppView& v, std::string& out) {
       fmt::format_to(it, FMT_COMPILE("\") {}"), lab::annotate::count_words(e.bytes, "byte", "bytes"));
       break;
     case AppCall::eof: out += "recv() returned 0: end of file"; break;
+    case AppCall::shutdown: out += "shutdown(SHUT_WR)"; break;
     case AppCall::close: out += "close()"; break;
     case AppCall::timeout: fmt::format_to(it, FMT_COMPILE("timeout: {}"), e.detail); break;
     case AppCall::error: fmt::format_to(it, FMT_COMPILE("error: {}"), e.detail); break;
@@ -215,7 +241,18 @@ void TextRenderer::append_conversation(const lab::flow::Conversation& conversati
       handshake += fmt::format(", SYN to final ACK {} (the initial RTT)", duration_words(f.initial_rtt_ns));
     line(handshake);
   }
+  if (c->trouble.dropped_by_lab > 0)
+    line(fmt::format("dropped by the lab's wire: {}", count_words(c->trouble.dropped_by_lab, "packet", "packets")));
   if (!tcp) return;
+  if (const auto& t = c->trouble; t.retransmissions + t.duplicate_acks + t.out_of_order + t.lost_segments + t.acked_unseen + t.zero_windows > 0) {
+    std::string trouble = fmt::format("as Wireshark would flag it: {}", count_words(t.retransmissions, "retransmission", "retransmissions"));
+    if (t.fast_retransmissions + t.spurious_retransmissions > 0)
+      trouble += fmt::format(" ({} fast, {} spurious)", t.fast_retransmissions, t.spurious_retransmissions);
+    trouble += fmt::format(", {}, {} out of order, {} not captured, {} ACKed unseen, {}",
+                           count_words(t.duplicate_acks, "duplicate ACK", "duplicate ACKs"), t.out_of_order, t.lost_segments,
+                           t.acked_unseen, count_words(t.zero_windows, "zero window", "zero windows"));
+    line(trouble);
+  }
   switch (f.ending) {
     case Ending::closed:
       line(fmt::format("ended: the {} closed first (its FIN came first), then the {}; the {} is left in {}",

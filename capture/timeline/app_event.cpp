@@ -11,6 +11,7 @@ const char* app_call_name(AppCall call) {
     case AppCall::send: return "send";
     case AppCall::recv: return "recv";
     case AppCall::eof: return "eof";
+    case AppCall::shutdown: return "shutdown";
     case AppCall::close: return "close";
     case AppCall::timeout: return "timeout";
     case AppCall::error: return "error";

@@ -9,7 +9,7 @@
 
 namespace lab::timeline {
 
-enum class AppCall : std::uint8_t { listen, connect, connected, accept, send, recv, eof, close, timeout, error };
+enum class AppCall : std::uint8_t { listen, connect, connected, accept, send, recv, eof, shutdown, close, timeout, error };
 const char* app_call_name(AppCall call);  // the JSON "event" value: "listen", "connect", ...
 
 struct AppEvent {

@@ -25,7 +25,7 @@ void Explainer::packet(const lab::decode::Frame& frame) {
   const lab::decode::DecodedPacket decoded = lab::decode::decode_packet(frame);
   ++index_;
   if (index_ % 1024 == 0) tracker_.release_quiet(index_, frame.time_ns);
-  const lab::flow::Observation observation = tracker_.observe(index_, frame.time_ns, frame.wire_len, decoded);
+  const lab::flow::Observation observation = tracker_.observe(index_, frame.time_ns, frame.wire_len, decoded, !frame.wire.dropped);
   report_ended();
   lab::annotate::annotate_packet({index_, frame, decoded, observation}, options_, note_);
   renderer_.packet({index_, since_origin(frame.time_ns), frame, decoded, observation, note_}, out_);

@@ -1,0 +1,185 @@
+// Explains what Wireshark's sequence analysis found in a TCP segment (retransmissions, duplicate ACKs, missing
+// segments, window trouble, keep-alives) with its cause and effect, and what the lab's wire did with a packet it
+// dropped. Each sentence uses the numbers of this capture.
+#include <fmt/format.h>
+
+#include "capture/annotate/packet_words.hpp"
+#include "capture/annotate/say.hpp"
+#include "capture/annotate/words.hpp"
+
+namespace lab::annotate {
+namespace {
+
+using lab::decode::SendTrigger;
+using lab::flow::Role;
+namespace a = lab::flow::analysis;
+namespace flag = lab::decode::tcp_flag;
+
+struct Facts {  // what every sentence below needs, named once
+  const lab::decode::TcpHeader& h;
+  const lab::flow::TcpObservation& o;
+  const lab::flow::Conversation& c;
+  Role from;
+  const char* sender;
+  const char* receiver;
+  std::uint32_t len;
+  SendTrigger trigger;
+  std::uint32_t first() const { return o.rel_seq + (h.has(flag::syn) ? 1u : 0u); }
+  std::uint32_t last() const { return first() + len - 1; }
+  std::uint32_t sender_isn() const { return c.side(from).isn; }
+};
+
+// "bytes 1..6", "byte 7", "its SYN", "its FIN (seq 7)", "bytes 1..6 and its FIN".
+std::string what_it_carries(const Facts& f) {
+  if (f.h.has(flag::syn)) return "its SYN";
+  if (f.len == 0) return fmt::format("its FIN (seq {})", f.o.rel_seq);
+  std::string words = f.len == 1 ? fmt::format("byte {}", f.first()) : fmt::format("bytes {}..{}", f.first(), f.last());
+  if (f.h.has(flag::fin)) words += " and its FIN";
+  return words;
+}
+
+// Why the sending kernel sent it again: what the lab's wire read from its counters, or what timing suggests.
+void explain_trigger(const Facts& f, std::string& note) {
+  const bool syn = f.h.has(flag::syn);
+  switch (f.trigger) {
+    case SendTrigger::timeout:
+      if (syn)
+        SAY(note, "The {}'s kernel counted it as a SYN timeout: with no SYN-ACK, Linux sends the SYN again after about 1 s, then 2 s, 4 s... (doubling each time).", f.sender);
+      else
+        SAY(note, "The {}'s kernel counted it as a timeout: its retransmission timer (RTO) expired. On Linux the RTO is at least 200 ms and doubles after each unanswered retry.", f.sender);
+      return;
+    case SendTrigger::tail_loss_probe:
+      SAY(note, "The {}'s kernel counted it as a tail-loss probe: after about two round trips of silence, Linux resends the last segment to provoke an ACK, before the full retransmission timeout would expire.", f.sender);
+      return;
+    case SendTrigger::fast_retransmit:
+      SAY(note, "The {}'s kernel counted it as a fast retransmit: duplicate ACKs (or SACK blocks) told it the segment was lost, so it did not wait for its timer.", f.sender);
+      return;
+    case SendTrigger::unknown: break;
+  }
+  if (f.o.copies_before == 0) return;
+  if (syn) {
+    SAY(note, "Linux resends an unanswered SYN after about 1 s, then 2 s, 4 s... (the capture cannot tell the kernel's reason for sure).");
+  } else if (f.o.since_previous_copy_ns >= 200'000'000) {
+    SAY(note, "A wait this long suggests the retransmission timer (RTO) expired: on Linux it waits at least 200 ms and doubles after each retry. A capture cannot tell for sure.");
+  } else {
+    SAY(note, "That is sooner than Linux's minimum retransmission timeout (200 ms): more likely a tail-loss probe or a fast retransmit than the timer. A capture cannot tell for sure.");
+  }
+}
+
+void explain_retransmission(const Facts& f, std::string& note) {
+  const auto& o = f.o;
+  const std::string what = what_it_carries(f);
+  const std::uint32_t wanted = o.rel_next_seq;  // the ACK that would confirm it
+  if (o.retransmission_of != 0 && o.original_dropped) {
+    SAY(note, "Retransmission: packet #{} ({}) was dropped by the lab and never arrived; {} later, with still no ACK {} from the {}, the {} sends {} again.",
+        o.retransmission_of, what, duration_words(o.since_previous_copy_ns), wanted, f.receiver, f.sender, what);
+  } else if (o.retransmission_of != 0) {
+    SAY(note, "Retransmission: the {} sends {} again, first sent in packet #{}; {} after the previous copy there is still no ACK {} from the {}, so the {} assumes it was lost.",
+        f.sender, what, o.retransmission_of, duration_words(o.since_previous_copy_ns), wanted, f.receiver, f.sender);
+  } else {
+    SAY(note, "Retransmission: the {} sends {} again: these sequence numbers were already sent (earlier than the tracker remembers), and no ACK {} has come back.",
+        f.sender, what, wanted);
+  }
+  if (o.copies_before > 1) SAY(note, "This is try number {}.", o.copies_before + 1);
+  explain_trigger(f, note);
+}
+
+void explain_fast_retransmission(const Facts& f, std::string& note) {
+  const auto& peer = f.c.side(lab::flow::other(f.from)).analysis;
+  SAY(note, "Fast retransmission: the {} sent {} duplicate ACKs asking for byte {}, so the {} resends {} at once instead of waiting for its retransmission timer (RFC 5681: repeated ACKs for the same byte mean a segment was lost while later ones still arrive).",
+      f.receiver, peer.dup_acks, f.first(), f.sender, what_it_carries(f));
+  if (f.o.retransmission_of != 0)
+    SAY(note, "It was first sent in packet #{}{}.", f.o.retransmission_of, f.o.original_dropped ? ", which the lab dropped" : "");
+  explain_trigger(f, note);
+}
+
+void explain_spurious(const Facts& f, std::string& note) {
+  SAY(note, "Spurious retransmission: the {} sends {} again, but the {} had already acknowledged them (ack {}): the first copy arrived, only the ACK was slow or lost, so this copy was not needed.",
+      f.sender, what_it_carries(f), f.receiver, f.o.receiver_rel_ack);
+  if (f.o.retransmission_of != 0) SAY(note, "It was first sent in packet #{}.", f.o.retransmission_of);
+  explain_trigger(f, note);
+}
+
+void explain_window_and_ack_findings(const Facts& f, std::string& note) {
+  const auto& o = f.o;
+  if (o.has(a::zero_window_probe)) {
+    SAY(note, "Zero-window probe: the {}'s window is 0, so the {} pushes a single byte (seq {}) to ask whether it has opened; the answer is an ACK carrying the current window.",
+        f.receiver, f.sender, f.first());
+  }
+  if (o.has(a::zero_window)) {
+    SAY(note, "Zero window: the {} advertises a window of 0: its receive buffer is full because its application is not reading fast enough. The {} must stop sending data until a window update, and meanwhile probes with 1-byte segments.",
+        f.sender, f.receiver);
+  }
+  if (o.has(a::zero_window_probe_ack)) {
+    SAY(note, "Zero-window probe ACK: the {} answers the probe; its window is still 0, its buffer still full.", f.sender);
+  }
+  if (o.has(a::lost_segment)) {
+    const std::uint32_t expected = o.expected_seq - f.sender_isn();
+    SAY(note, "Previous segment not captured: this segment starts at seq {}, but the {}'s data seen so far ended before seq {}: {} in between never appeared in the capture.",
+        o.rel_seq, f.sender, expected, count_words(o.rel_seq - expected, "sequence number", "sequence numbers"));
+    SAY(note, "Either the network lost them (a retransmission should follow) or the capture missed them (a busy capture point drops packets, or saw only part of the path).");
+  }
+  if (o.has(a::ack_lost_segment)) {
+    SAY(note, "ACKed unseen segment: the {} acknowledges data up to ack {} that the capture never saw the {} send.", f.sender, o.rel_ack, f.receiver);
+    if (f.c.mid_stream)
+      SAY(note, "The capture started in the middle of this connection, so this is most likely an artefact of where the capture started, not a network problem.");
+    else
+      SAY(note, "The {} did get those packets (it acknowledges them), so the capture missed them (capture-side loss), not the network.", f.sender);
+  }
+  if (o.has(a::window_full)) {
+    SAY(note, "Window full: this segment fills the {}'s advertised window to its last byte ({} beyond its last ACK): the {} may send nothing more until the {} acknowledges data or opens its window.",
+        f.receiver, count_words(o.receiver_window, "byte", "bytes"), f.sender, f.receiver);
+  }
+  if (o.has(a::window_update)) {
+    SAY(note, "Window update: no data and no new ACK, only a new window ({} → {}): the {}'s application read from its buffer, and the {} tells the {} it may send more.",
+        o.previous_window, f.h.window, f.sender, f.sender, f.receiver);
+  }
+  if (o.has(a::keep_alive)) {
+    SAY(note, "Keep-alive: the {} sends seq {}, one before its next seq, with {}: after a long idle time its kernel checks that the {} is still there (SO_KEEPALIVE; Linux waits 2 hours by default). The {} is expected to answer with its usual ACK.",
+        f.sender, f.o.rel_seq, f.len == 0 ? "no data" : "one old byte", f.receiver, f.receiver);
+  }
+  if (o.has(a::keep_alive_ack)) {
+    SAY(note, "Keep-alive ACK: the {} answers the keep-alive with its usual ACK: it is still there.", f.sender);
+  }
+  if (o.has(a::duplicate_ack)) {
+    SAY(note, "Duplicate ACK #{} of packet #{}: the {} still asks for byte {} (same ack, same window, no data), so something after byte {} is missing or arrived out of order.",
+        o.dup_ack_num, o.dup_ack_frame, f.sender, o.rel_ack, o.rel_ack - 1);
+    if (o.dup_ack_num >= 3)
+      SAY(note, "With three duplicates the {} should retransmit at once (fast retransmit).", f.receiver);
+    else
+      SAY(note, "Three duplicates make the {} retransmit at once (fast retransmit).", f.receiver);
+  }
+  if (o.has(a::out_of_order)) {
+    SAY(note, "Out of order: seq {} is below data the {} has already sent (up to seq {}), too soon after it to be a retransmission: the segments were reordered on the way (or around the capture point).",
+        o.rel_seq, f.sender, o.expected_seq - f.sender_isn());
+  }
+}
+
+}  // namespace
+
+void explain_tcp_analysis(const PacketContext& context, std::string& note) {
+  const auto& obs = context.observation;
+  if (!obs.tcp.analysis.any()) return;
+  const Facts f{*context.packet.tcp,
+                obs.tcp,
+                *obs.conversation,
+                obs.from,
+                lab::flow::role_name(obs.from),
+                lab::flow::role_name(lab::flow::other(obs.from)),
+                context.packet.payload_len,
+                context.frame.wire.trigger};
+  if (obs.tcp.has(a::retransmission)) explain_retransmission(f, note);
+  if (obs.tcp.has(a::fast_retransmission)) explain_fast_retransmission(f, note);
+  if (obs.tcp.has(a::spurious_retransmission)) explain_spurious(f, note);
+  explain_window_and_ack_findings(f, note);
+}
+
+void explain_dropped(const PacketContext& context, std::string& note) {
+  const auto& obs = context.observation;
+  const char* sender = lab::flow::role_name(obs.from);
+  const char* receiver = lab::flow::role_name(lab::flow::other(obs.from));
+  SAY(note, "Dropped by the lab: this packet left the {} but never reaches the {}.", sender, receiver);
+  SAY(note, "The {}'s kernel counts it as sent; the {} knows nothing of it, so its state does not change.", sender, receiver);
+}
+
+}  // namespace lab::annotate

@@ -1,0 +1,167 @@
+// `lab compare`: one exchange over TCP, one over UDP, measured by the same timeline, shown side by side.
+#include "labs/compare_lab.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+
+#include "capture/render/escape.hpp"
+#include "labs/exchange.hpp"
+#include "labs/exchange_meter.hpp"
+#include "labs/netns.hpp"
+#include "labs/terminal.hpp"
+#include "labs/two_hosts.hpp"
+
+namespace lab::labs {
+namespace {
+
+struct Column {
+  const char* name;
+  ExchangeMeasures m;
+  ExchangeResult r;
+};
+
+Column measure(Transport transport, const CompareOptions& options, const TwoHosts* hosts) {
+  EchoLabOptions o;
+  o.transport = transport;
+  o.messages = options.messages;
+  o.size = options.size;
+  o.faults = options.faults;
+  o.reply_timeout_ms = options.reply_timeout_ms;
+  o.ipv6 = options.ipv6;
+  ExchangeMeter meter;
+  lab::timeline::Explainer explainer(meter, {}, [](std::string_view) {});
+  Column column{transport == Transport::tcp ? "TCP" : "UDP", {}, run_exchange(o, hosts, explainer)};
+  explainer.finish();
+  column.m = meter.measures();
+  if (transport == Transport::tcp) {  // a TCP message came back when all its bytes did
+    std::uint64_t covered = 0;
+    for (const std::string& message : o.client_messages()) {
+      covered += message.size();
+      if (covered <= column.m.bytes_echoed) column.m.messages_echoed += 1;
+    }
+  }
+  return column;
+}
+
+std::string milliseconds(const std::optional<std::int64_t>& ns) {
+  if (!ns) return "never";
+  return fmt::format("{:.2f} ms", static_cast<double>(*ns) / 1e6);
+}
+
+std::string percent_of(std::uint64_t part, std::uint64_t whole) {
+  if (whole == 0) return "0";
+  return fmt::format("{} ({:.0f}%)", part, 100.0 * static_cast<double>(part) / static_cast<double>(whole));
+}
+
+// What became of the data the lab's wire dropped, in a sentence per protocol.
+std::string fate_of_lost_data(const Column& c, bool tcp) {
+  if (c.m.dropped == 0) return "nothing was lost.";
+  const std::string lost = fmt::format("the wire dropped {} packet{}", c.m.dropped, c.m.dropped == 1 ? "" : "s");
+  if (tcp) {
+    if (c.m.messages_echoed == c.r.messages)
+      return fmt::format("{}; TCP noticed and sent again ({} retransmission{}), so every byte arrived, later.", lost,
+                         c.m.retransmissions, c.m.retransmissions == 1 ? "" : "s");
+    return fmt::format("{}; TCP kept retransmitting, but the client gave up first ({}).", lost,
+                       c.m.client_gave_up.empty() ? "timeout" : c.m.client_gave_up);
+  }
+  const std::uint64_t missing = c.r.messages - c.m.messages_echoed;
+  if (missing == 0) return fmt::format("{}, yet every echo came back (the loss hit nothing the client waited for).", lost);
+  return fmt::format("{}; UDP sends nothing again: {} of {} message{} never came back, and the client only "
+                     "learned it by waiting ({}).",
+                     lost, missing, c.r.messages, c.r.messages == 1 ? "" : "s",
+                     c.m.client_gave_up.empty() ? "timeout" : c.m.client_gave_up);
+}
+
+void text_table(const CompareOptions& options, const Column& tcp, const Column& udp, std::string& out) {
+  const std::size_t n = tcp.r.messages;
+  fmt::format_to(std::back_inserter(out), "The same {} over TCP and over UDP, each echoed back:\n\n",
+                 n == 1 ? "message" : fmt::format("{} messages", n));
+  auto row = [&out](const char* what, const std::string& a, const std::string& b) {
+    fmt::format_to(std::back_inserter(out), "  {:<28}{:>18}{:>18}\n", what, a, b);
+  };
+  auto number_row = [&row](const char* what, std::uint64_t a, std::uint64_t b) {
+    row(what, std::to_string(a), std::to_string(b));
+  };
+  row("", "TCP", "UDP");
+  number_row("packets", tcp.m.packets, udp.m.packets);
+  number_row("  handshake", tcp.m.handshake_packets, udp.m.handshake_packets);
+  number_row("  data and its ACKs", tcp.m.data_packets, udp.m.data_packets);
+  number_row("  teardown", tcp.m.teardown_packets, udp.m.teardown_packets);
+  number_row("bytes on the wire", tcp.m.wire_bytes, udp.m.wire_bytes);
+  row("  of which headers", percent_of(tcp.m.wire_bytes - tcp.m.payload_bytes, tcp.m.wire_bytes),
+      percent_of(udp.m.wire_bytes - udp.m.payload_bytes, udp.m.wire_bytes));
+  number_row("  of which data", tcp.m.payload_bytes, udp.m.payload_bytes);
+  row("time to first reply", milliseconds(tcp.m.first_reply_ns), milliseconds(udp.m.first_reply_ns));
+  row("messages echoed", fmt::format("{}/{}", tcp.m.messages_echoed, n), fmt::format("{}/{}", udp.m.messages_echoed, n));
+  if (options.faults.any()) {
+    number_row("dropped by the lab", tcp.m.dropped, udp.m.dropped);
+    row("retransmissions", std::to_string(tcp.m.retransmissions), "none (UDP never resends)");
+  }
+  out += '\n';
+  out += "Time to first reply counts from the client's first call (connect() for TCP, sendto() for UDP) to its first "
+         "recv(): TCP pays a round trip for the handshake before any data moves. Headers include the 14-byte "
+         "Ethernet header of every frame.\n";
+  if (options.faults.any()) {
+    out += "Lost data — TCP: " + fate_of_lost_data(tcp, true) + "\n";
+    out += "Lost data — UDP: " + fate_of_lost_data(udp, false) + "\n";
+  }
+  out += "TCP spends packets on a handshake, acknowledgements and a teardown to promise that every byte arrives, in "
+         "order; UDP spends none and promises nothing. See each packet explained with:\n"
+         "  lab tcp-echo --annotate    and    lab udp-echo --annotate\n";
+}
+
+void json_side(const char* name, const Column& c, std::string& out) {
+  const ExchangeMeasures& m = c.m;
+  fmt::format_to(std::back_inserter(out),
+                 "\"{}\":{{\"packets\":{},\"handshake_packets\":{},\"data_packets\":{},\"teardown_packets\":{},"
+                 "\"wire_bytes\":{},\"header_bytes\":{},\"payload_bytes\":{},\"first_reply_ms\":",
+                 name, m.packets, m.handshake_packets, m.data_packets, m.teardown_packets, m.wire_bytes,
+                 m.wire_bytes - m.payload_bytes, m.payload_bytes);
+  if (m.first_reply_ns) fmt::format_to(std::back_inserter(out), "{:.3f}", static_cast<double>(*m.first_reply_ns) / 1e6);
+  else out += "null";
+  fmt::format_to(std::back_inserter(out),
+                 ",\"messages\":{},\"messages_echoed\":{},\"bytes_sent\":{},\"bytes_echoed\":{},\"dropped\":{},"
+                 "\"retransmissions\":{},\"client_ok\":{},\"client_error\":",
+                 c.r.messages, m.messages_echoed, m.bytes_sent, m.bytes_echoed, m.dropped, m.retransmissions,
+                 c.r.client && c.r.client->ok ? "true" : "false");
+  if (c.r.client && !c.r.client->ok) {
+    out += '"';
+    lab::render::append_json_text(out, c.r.client->error);
+    out += '"';
+  } else {
+    out += "null";
+  }
+  out += '}';
+}
+
+}  // namespace
+
+int run_compare(const CompareOptions& options) {
+  enter_private_network();
+  std::unique_ptr<TwoHosts> hosts;
+  if (options.faults.any()) hosts = std::make_unique<TwoHosts>(TwoHosts::create(options.ipv6));
+
+  const Column tcp = measure(Transport::tcp, options, hosts.get());
+  const Column udp = measure(Transport::udp, options, hosts.get());
+
+  std::string out;
+  if (options.format == OutputFormat::json) {
+    out += "{\"type\":\"compare\",";
+    json_side("tcp", tcp, out);
+    out += ',';
+    json_side("udp", udp, out);
+    out += "}\n";
+  } else {
+    text_table(options, tcp, udp, out);
+  }
+  write_stdout(out);
+  if (!tcp.r.client || !udp.r.client) {
+    std::fprintf(stderr, "lab: the comparison did not finish in time\n");
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace lab::labs

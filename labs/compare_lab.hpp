@@ -1,0 +1,29 @@
+#pragma once
+// `lab compare`: the same messages over TCP and over UDP (and the same faults, when given), side by side in
+// one table: packets, bytes on the wire, header overhead, time to first reply, the packets spent on the
+// handshake and the teardown, and what became of lost data. The lesson of the first two labs in one screen.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "labs/echo_lab.hpp"
+#include "labs/fault_plan.hpp"
+
+namespace lab::labs {
+
+struct CompareOptions {
+  std::vector<std::string> messages;  // empty: {"Hello?"}
+  std::size_t size = 0;               // --size: one generated message of this many bytes instead
+  FaultOptions faults;
+  OutputFormat format = OutputFormat::text;
+  ColorMode color = ColorMode::automatic;
+  bool absolute = false;              // unused: every output command takes the same flags
+  int reply_timeout_ms = 1000;        // how long the UDP client waits for each reply
+  bool ipv6 = false;
+};
+
+// Runs both exchanges in a private namespace (two hosts joined by the lab's wire when faults are given) and
+// prints the table. Returns the exit code.
+int run_compare(const CompareOptions& options);
+
+}  // namespace lab::labs

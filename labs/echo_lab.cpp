@@ -1,0 +1,140 @@
+// `lab tcp-echo` and `lab udp-echo`: isolate, run one exchange (labs/exchange.cpp), render its timeline, and
+// close with what the wire did and where to go next.
+#include "labs/echo_lab.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "labs/exchange.hpp"
+#include "labs/netns.hpp"
+#include "labs/renderer_choice.hpp"
+#include "labs/terminal.hpp"
+#include "labs/two_hosts.hpp"
+
+namespace lab::labs {
+namespace {
+
+std::string next_lesson(Transport transport, std::size_t messages) {
+  if (transport == Transport::tcp)
+    return "Next: the same message over UDP, with no handshake, no acknowledgements and no teardown:\n"
+           "  lab udp-echo --annotate";
+  // The fewest packets TCP could use for the same exchange: 3 for the handshake, each message and its echo
+  // (their ACKs riding along), and 3 for the teardown with the first ACK and FIN combined.
+  const std::size_t tcp_minimum = 3 + 2 * messages + 3;
+  return fmt::format("Over TCP the same {} would take at least {} packets: a three-way handshake, the data with "
+                     "its acknowledgements, and a teardown (usually a few more, when ACKs travel alone). Compare:\n"
+                     "  lab tcp-echo --annotate    or both side by side:    lab compare",
+                     messages == 1 ? "message" : "messages", tcp_minimum);
+}
+
+// What each host's kernel counted, in words ("1 tail-loss probe, 2 timeouts"); empty when nothing.
+std::string counted(const TcpCounters& c) {
+  std::string words;
+  auto add = [&words](std::uint64_t n, const char* one, const char* many) {
+    if (n == 0) return;
+    if (!words.empty()) words += ", ";
+    words += fmt::format("{} {}", n, n == 1 ? one : many);
+  };
+  add(c.syn_retrans, "SYN retransmission", "SYN retransmissions");
+  add(c.timeouts, "retransmission timeout", "retransmission timeouts");
+  add(c.loss_probes, "tail-loss probe", "tail-loss probes");
+  add(c.fast_retrans, "fast retransmission", "fast retransmissions");
+  return words;
+}
+
+// The wire's report: what the lab did to the packets, and what each kernel did about it.
+std::string wire_report(const EchoLabOptions& options, const ExchangeResult& r, const TwoHosts& hosts) {
+  std::string text = fmt::format(
+      "The client host ({}) and the server host ({}) were joined by the lab's wire: it carried {} packets",
+      hosts.address(Host::client), hosts.address(Host::server), r.wire.carried);
+  if (r.wire.dropped > 0) text += fmt::format(" and dropped {} of them (marked DROPPED above)", r.wire.dropped);
+  if (r.delay_ms > 0) text += fmt::format(", each delayed by {} ms", r.delay_ms);
+  if (options.close == CloseStyle::simultaneous && options.faults.delay_ms == 0)
+    text += " (so that both FINs are on the wire at once)";
+  text += '.';
+  if (options.faults.loss_percent > 0)
+    text += fmt::format(" Random loss {}% with seed {}: the same seed drops the same packets every run.",
+                        options.faults.loss_percent, options.faults.seed);
+  if (options.transport == Transport::tcp) {
+    const std::string client = counted(r.client_kernel);
+    const std::string server = counted(r.server_kernel);
+    if (client.empty() && server.empty())
+      text += " Neither kernel had to retransmit anything.";
+    else
+      text += fmt::format(" The kernels' own counters (TcpExt in /proc/net/netstat): client {}; server {}.",
+                          client.empty() ? "nothing" : client, server.empty() ? "nothing" : server);
+  }
+  return text;
+}
+
+// A scenario that makes the client fail on purpose: the failure is the lesson, not an error of the lab.
+bool failure_expected(const EchoLabOptions& o) {
+  return o.no_server || o.faults.any() || o.close == CloseStyle::unread;
+}
+
+}  // namespace
+
+const char* close_style_name(CloseStyle style) {
+  switch (style) {
+    case CloseStyle::client_first: return "client";
+    case CloseStyle::server_first: return "server";
+    case CloseStyle::abort: return "abort";
+    case CloseStyle::unread: return "unread";
+    case CloseStyle::half_close: return "half";
+    case CloseStyle::simultaneous: return "simultaneous";
+  }
+  return "client";
+}
+
+std::vector<std::string> EchoLabOptions::client_messages() const {
+  if (size > 0) {
+    // A recognisable pattern rather than zeros: a student can see in a segment which part of the message it is.
+    std::string message(size, '\0');
+    const std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    for (std::size_t i = 0; i < size; ++i) message[i] = alphabet[i % alphabet.size()];
+    return {message};
+  }
+  if (!messages.empty()) return messages;
+  return {"Hello?"};
+}
+
+int run_echo_lab(const EchoLabOptions& options) {
+  // Isolation first, while the process still has a single thread.
+  if (options.netns == NetnsMode::private_ns) enter_private_network();
+  std::unique_ptr<TwoHosts> hosts;
+  if (options.uses_wire()) hosts = std::make_unique<TwoHosts>(TwoHosts::create(options.ipv6));
+
+  RenderChoice choice;
+  choice.format = options.format;
+  choice.annotate = options.annotate;
+  choice.absolute = options.absolute;
+  choice.color = options.color;
+  const auto renderer = make_renderer(choice);
+  lab::timeline::Explainer explainer(*renderer, {options.absolute}, write_stdout);
+
+  const ExchangeResult result = run_exchange(options, hosts.get(), explainer);
+
+  std::string tip;
+  if (hosts) tip = wire_report(options, result, *hosts) + "\n";
+  if (options.close == CloseStyle::half_close && options.slow_reader_ms == 0)
+    tip += "In this half-close the server waited 20 ms before each recv(), so that the client's FIN arrived "
+           "before the echo left: the server went on talking after the client had said it was done.\n";
+  if (result.client && !result.client->ok && failure_expected(options))
+    tip += fmt::format("The client's outcome, as this scenario intends: {}.\n", result.client->error);
+  tip += next_lesson(options.transport, result.messages);
+  explainer.finish(tip, result.kernel_dropped);
+
+  if (!result.client) {
+    std::fprintf(stderr, "lab: the lab did not finish in time\n");
+    return 1;
+  }
+  if (!result.client->ok && !failure_expected(options)) {
+    std::fprintf(stderr, "lab: %s\n", result.client->error.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace lab::labs

@@ -1,0 +1,59 @@
+#pragma once
+// Two hosts joined by a wire the lab holds in its hands. The "client host" and the "server host" are network
+// namespaces, each with its own loopback and an Ethernet interface eth0 (10.0.0.1 and 10.0.0.2, or fd00::1 and
+// fd00::2). Each eth0 is one end of a veth pair whose other end (the host's "cable") stays in the lab's own
+// namespace, unconnected: nothing passes from one host to the other unless the lab reads the frame from one
+// cable and writes it to the other (labs/wire.hpp). That is where the lab captures, drops and delays packets,
+// before the receiving host's stack sees them. No root needed: it all lives in the lab's private user and
+// network namespace.
+#include <cstdint>
+#include <string>
+
+#include "labs/rtnetlink.hpp"
+
+namespace lab::labs {
+
+enum class Host : std::uint8_t { client, server };
+
+inline Host other(Host host) { return host == Host::client ? Host::server : Host::client; }
+
+class TwoHosts {
+ public:
+  // Call inside the lab's private network namespace (enter_private_network()), while single-threaded.
+  // Throws NetnsError (one line for the student) when a step fails. Returns in the lab's namespace.
+  static TwoHosts create(bool ipv6);
+  ~TwoHosts();
+  TwoHosts(TwoHosts&& from) noexcept;
+  TwoHosts& operator=(TwoHosts&&) = delete;
+  TwoHosts(const TwoHosts&) = delete;
+  TwoHosts& operator=(const TwoHosts&) = delete;
+
+  // Moves the calling thread into a host's namespace: sockets created afterwards belong to that host.
+  void enter(Host host) const;
+  void enter_wire() const;  // back to the lab's own namespace
+
+  // The lab's end of each host's cable: an AF_PACKET socket, non-blocking, that does not see its own writes,
+  // with kernel receive timestamps (SO_TIMESTAMPNS). Reading it gives the frames that host sends; writing a
+  // frame to it delivers the frame to that host.
+  int cable(Host host) const { return cable_[index(host)]; }
+  // /proc/net/netstat as seen from inside a host (opened there, so it keeps showing that host's counters
+  // whichever namespace reads it later), for its kernel's TCP counters.
+  int netstat(Host host) const { return netstat_[index(host)]; }
+
+  std::string address(Host host) const;  // "10.0.0.1" / "10.0.0.2" (IPv6: "fd00::1" / "fd00::2")
+  static MacAddress mac(Host host);      // 02:00:00:00:00:01 / 02:00:00:00:00:02: the same in every capture
+  bool ipv6() const { return ipv6_; }
+
+ private:
+  TwoHosts() = default;
+  static int index(Host host) { return host == Host::client ? 0 : 1; }
+  void build_host(Host host);
+
+  bool ipv6_ = false;
+  int wire_ns_ = -1;
+  int host_ns_[2] = {-1, -1};
+  int cable_[2] = {-1, -1};
+  int netstat_[2] = {-1, -1};
+};
+
+}  // namespace lab::labs

@@ -1,0 +1,150 @@
+#include "labs/wire.hpp"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <utility>
+
+#include "capture/decode/packet.hpp"
+
+namespace lab::labs {
+
+namespace {
+
+using lab::decode::SendTrigger;
+
+// Far more than a frame can be with the offloads off (1514 bytes); a 64 KB super-frame would still fit whole.
+constexpr std::size_t frame_buffer_size = 65536;
+
+std::int64_t realtime_now_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+Direction direction_from(Host from) { return from == Host::client ? Direction::to_server : Direction::to_client; }
+
+}  // namespace
+
+Wire::Wire(const TwoHosts& hosts, FaultOptions faults, lab::pcap::FrameSink& capture)
+    : hosts_(hosts),
+      plan_(std::move(faults)),
+      capture_(capture),
+      delay_ns_(static_cast<std::int64_t>(plan_.options().delay_ms) * 1'000'000),
+      frame_(frame_buffer_size) {
+  for (Host host : {Host::client, Host::server})
+    last_counters_[static_cast<int>(host)] = read_tcp_counters(hosts_.netstat(host));
+  if (delay_ns_ > 0) held_.resize(max_held);
+}
+
+void Wire::carry_from(Host from) {
+  for (std::size_t i = 0; i < max_frames_per_call; ++i) {
+    // recvmsg() for the kernel's arrival stamp; MSG_TRUNC makes it return the frame's real length.
+    iovec data{frame_.data(), frame_.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+    msghdr message{};
+    message.msg_iov = &data;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    const ssize_t length = recvmsg(hosts_.cable(from), &message, MSG_TRUNC);
+    if (length < 0) {
+      if (errno == EINTR) continue;
+      return;  // EAGAIN: the cable is empty. Any other error: nothing more to read now either.
+    }
+    std::int64_t time_ns = 0;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+        timespec stamp{};
+        std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+        time_ns = static_cast<std::int64_t>(stamp.tv_sec) * 1'000'000'000 + stamp.tv_nsec;
+      }
+    }
+    if (time_ns == 0) time_ns = realtime_now_ns();
+    ++stats_.carried;
+
+    lab::decode::Frame frame;
+    frame.time_ns = time_ns;
+    frame.link_type = lab::decode::link_type::ethernet;
+    frame.wire_len = static_cast<std::uint32_t>(length);
+    frame.bytes = std::span<const std::uint8_t>(frame_.data(), std::min<std::size_t>(length, frame_.size()));
+
+    const lab::decode::DecodedPacket packet = lab::decode::decode_packet(frame);
+    const Verdict verdict = plan_.decide(direction_from(from), packet);
+    if (packet.tcp) frame.wire.trigger = trigger_for(from);
+
+    const Host to = other(from);
+    if (verdict.drop) {
+      ++stats_.dropped;
+      frame.wire.dropped = true;
+    } else if (delay_ns_ > 0) {
+      if (held_count_ < max_held) {
+        hold(to, time_ns + delay_ns_, frame.bytes);
+      } else {
+        ++stats_.overflowed;  // a real router's full queue does the same: tail drop
+        frame.wire.dropped = true;
+      }
+    } else {
+      frame.wire.dropped = !send_to(to, frame.bytes);
+    }
+    capture_.on_frame(frame);
+  }
+}
+
+std::optional<std::int64_t> Wire::next_due() const {
+  if (held_count_ == 0) return std::nullopt;
+  return held_[held_first_].due_ns;
+}
+
+void Wire::deliver_due(std::int64_t now_ns) {
+  // Due times only grow along the ring: frames are held in the order they arrive, all with the same delay.
+  while (held_count_ > 0 && held_[held_first_].due_ns <= now_ns) {
+    const HeldFrame& held = held_[held_first_];
+    send_to(held.to, held.bytes);  // already captured as sent; a failure here is only counted
+    held_first_ = (held_first_ + 1) % max_held;
+    --held_count_;
+  }
+}
+
+void Wire::hold(Host to, std::int64_t due_ns, std::span<const std::uint8_t> frame) {
+  HeldFrame& slot = held_[(held_first_ + held_count_) % max_held];
+  slot.due_ns = due_ns;
+  slot.to = to;
+  slot.bytes.assign(frame.begin(), frame.end());  // reuses the slot's capacity after its first frame
+  ++held_count_;
+}
+
+bool Wire::send_to(Host to, std::span<const std::uint8_t> frame) {
+  for (;;) {
+    if (send(hosts_.cable(to), frame.data(), frame.size(), MSG_DONTWAIT) >= 0) {
+      ++stats_.delivered;
+      return true;
+    }
+    if (errno != EINTR) break;
+  }
+  // EAGAIN or ENOBUFS: the receiving side's queue is full. The lab never waits for room: like a real wire,
+  // it loses the frame, and TCP recovers as it would from any loss. Other errors (the host is gone) too.
+  ++stats_.send_failed;
+  return false;
+}
+
+// Why the sending kernel sent this segment: which of its counters grew since its previous TCP frame. The kernel
+// counts a retransmission as it sends it, so the counter has grown by the time the frame reaches the cable.
+SendTrigger Wire::trigger_for(Host from) {
+  TcpCounters& last = last_counters_[static_cast<int>(from)];
+  const TcpCounters now = read_tcp_counters(hosts_.netstat(from));
+  SendTrigger trigger = SendTrigger::unknown;
+  if (now.loss_probes > last.loss_probes)
+    trigger = SendTrigger::tail_loss_probe;
+  else if (now.timeouts > last.timeouts || now.syn_retrans > last.syn_retrans)
+    trigger = SendTrigger::timeout;
+  else if (now.fast_retrans > last.fast_retrans)
+    trigger = SendTrigger::fast_retransmit;
+  last = now;
+  return trigger;
+}
+
+}  // namespace lab::labs

@@ -1,0 +1,67 @@
+#pragma once
+// The wire between the two lab hosts (labs/two_hosts.hpp). Every frame one host sends is read here, stamped,
+// handed to the capture exactly as it was sent (Ethernet), then delivered to the other host at once, later
+// (--delay) or never (--drop, --loss; the capture marks it "dropped by the lab"). For each TCP frame it also
+// reads the sending kernel's counters, so that a retransmission can say what triggered it.
+// No Asio here: the caller waits for the cables to be readable and for next_due(), and calls in.
+#include <cstdint>
+#include <span>
+#include <optional>
+#include <vector>
+
+#include "capture/pcap/frame_sink.hpp"
+#include "labs/fault_plan.hpp"
+#include "labs/kernel_counters.hpp"
+#include "labs/two_hosts.hpp"
+
+namespace lab::labs {
+
+class Wire {
+ public:
+  // `hosts` and `capture` must outlive the wire. Reads both hosts' counters as a baseline.
+  Wire(const TwoHosts& hosts, FaultOptions faults, lab::pcap::FrameSink& capture);
+
+  // Reads every frame waiting on `from`'s cable (non-blocking, at most max_frames_per_call): captures each,
+  // then delivers, holds or drops it. Call it when the cable's socket is readable.
+  void carry_from(Host from);
+  // When the next held frame is due (CLOCK_REALTIME ns), if one is held.
+  std::optional<std::int64_t> next_due() const;
+  // Delivers the held frames due by `now_ns` (CLOCK_REALTIME).
+  void deliver_due(std::int64_t now_ns);
+
+  struct Stats {
+    std::uint64_t carried = 0;      // frames read from either cable
+    std::uint64_t dropped = 0;      // by a --drop rule or by --loss
+    std::uint64_t delivered = 0;    // written to the other cable
+    std::uint64_t overflowed = 0;   // lost because max_held frames were already waiting (--delay)
+    std::uint64_t send_failed = 0;  // lost because the other host's queue was full (EAGAIN, ENOBUFS)
+  };
+  const Stats& stats() const { return stats_; }
+
+  static constexpr std::size_t max_frames_per_call = 256;  // then the caller's loop gets a turn
+  static constexpr std::size_t max_held = 10000;           // frames waiting for --delay
+
+ private:
+  struct HeldFrame {
+    std::int64_t due_ns = 0;
+    Host to = Host::client;
+    std::vector<std::uint8_t> bytes;  // keeps its capacity from one use to the next
+  };
+
+  lab::decode::SendTrigger trigger_for(Host from);
+  bool send_to(Host to, std::span<const std::uint8_t> frame);
+  void hold(Host to, std::int64_t due_ns, std::span<const std::uint8_t> frame);
+
+  const TwoHosts& hosts_;
+  FaultPlan plan_;
+  lab::pcap::FrameSink& capture_;
+  std::int64_t delay_ns_ = 0;
+  TcpCounters last_counters_[2];       // per host: at its previous TCP frame
+  std::vector<std::uint8_t> frame_;    // the frame being carried
+  std::vector<HeldFrame> held_;        // a ring of max_held slots (allocated only with --delay), in due order
+  std::size_t held_first_ = 0;
+  std::size_t held_count_ = 0;
+  Stats stats_;
+};
+
+}  // namespace lab::labs
