@@ -7,6 +7,7 @@
 #include <string>
 
 #include "capture/render/escape.hpp"
+#include "capture/render/text_renderer.hpp"
 #include "labs/exchange.hpp"
 #include "labs/exchange_meter.hpp"
 #include "labs/netns.hpp"
@@ -97,19 +98,21 @@ void text_table(const CompareOptions& options, const Column& tcp, const Column& 
   row("messages echoed", fmt::format("{}/{}", tcp.m.messages_echoed, n), fmt::format("{}/{}", udp.m.messages_echoed, n));
   if (options.faults.any()) {
     number_row("dropped by the lab", tcp.m.dropped, udp.m.dropped);
-    row("retransmissions", std::to_string(tcp.m.retransmissions), "none (UDP never resends)");
+    row("retransmissions", std::to_string(tcp.m.retransmissions), "none, ever");
   }
   out += '\n';
-  out += "Time to first reply counts from the client's first call (connect() for TCP, sendto() for UDP) to its first "
+  std::string notes;
+  notes += "Time to first reply counts from the client's first call (connect() for TCP, sendto() for UDP) to its first "
          "recv(): TCP pays a round trip for the handshake before any data moves. Headers include the 14-byte "
          "Ethernet header of every frame.\n";
   if (options.faults.any()) {
-    out += "Lost data — TCP: " + fate_of_lost_data(tcp, true) + "\n";
-    out += "Lost data — UDP: " + fate_of_lost_data(udp, false) + "\n";
+    notes += "Lost data — TCP: " + fate_of_lost_data(tcp, true) + "\n";
+    notes += "Lost data — UDP: " + fate_of_lost_data(udp, false) + "\n";
   }
-  out += "TCP spends packets on a handshake, acknowledgements and a teardown to promise that every byte arrives, in "
+  notes += "TCP spends packets on a handshake, acknowledgements and a teardown to promise that every byte arrives, in "
          "order; UDP spends none and promises nothing. See each packet explained with:\n"
          "  lab tcp-echo --annotate    and    lab udp-echo --annotate\n";
+  lab::render::append_wrapped(out, notes, 0, 100);
 }
 
 void json_side(const char* name, const Column& c, std::string& out) {

@@ -64,8 +64,9 @@ bool tcp_conversation_over(const lab::flow::Tracker& tracker) {
   for (const auto* c : conversations) {
     const TcpState client = c->side(Role::client).state;
     const TcpState server = c->side(Role::server).state;
-    const bool client_done = client == TcpState::time_wait || client == TcpState::closed;
-    if (!c->reset && !(client_done && server == TcpState::closed)) return false;
+    // Done means CLOSED, or TIME-WAIT: nothing more will be sent (a simultaneous close leaves both there).
+    auto done = [](TcpState s) { return s == TcpState::time_wait || s == TcpState::closed; };
+    if (!c->reset && !(done(client) && done(server))) return false;
   }
   return true;
 }

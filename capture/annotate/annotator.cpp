@@ -171,14 +171,14 @@ void annotate_app(const lab::timeline::AppEvent& e, const lab::flow::Conversatio
                           "end-of-file, yet this socket can still receive: the other side may keep talking.", who);
       break;
     case AppCall::close:
-      if (e.tcp && e.peer.empty())
+      if (e.tcp && e.peer.empty() && e.actor == lab::flow::Role::server)
         fmt::format_to(out, "The {} closes its listening socket: no new connections will be accepted.", who);
       else if (e.tcp && e.detail.find("SO_LINGER") != std::string::npos)
         fmt::format_to(out, "The {} calls close() with SO_LINGER set to 0 s ({}): an abortive close. Its kernel "
                             "sends RST instead of FIN, throws away anything not yet sent, and skips TIME-WAIT.",
                        who, e.detail);
       else if (e.tcp && e.detail.find("unread") != std::string::npos)
-        fmt::format_to(out, "The {} calls close() {}. Closing a socket with data it never read makes the kernel "
+        fmt::format_to(out, "The {} calls close() ({}). Closing a socket with data it never read makes the kernel "
                             "send RST rather than FIN (RFC 9293, 3.10.4; RFC 2525): the peer must learn that its "
                             "data was thrown away, not delivered.",
                        who, e.detail);
@@ -198,6 +198,9 @@ void annotate_app(const lab::timeline::AppEvent& e, const lab::flow::Conversatio
     if (conversation) {
       const char* tracked = lab::flow::tcp_state_name(conversation->side(e.actor).state);
       if (e.kernel_state == tracked) fmt::format_to(out, ", as the capture shows.");
+      else if (e.kernel_state == "CLOSED" && conversation->side(e.actor).state == lab::flow::TcpState::time_wait)
+        note += "; the capture shows TIME-WAIT, and both are right: Linux hands a connection in TIME-WAIT to a "
+                "small record of its own (`ss -tan` lists it), and the socket the program holds is done.";
       else fmt::format_to(out, "; the capture shows {} so far.", tracked);
     } else {
       note += '.';
