@@ -57,6 +57,18 @@ std::vector<Step> steps_of(const std::filesystem::path& lesson) {
   return steps;
 }
 
+// The text is wrapped to the terminal's width: a promised phrase may be split over two lines. Runs of
+// spaces and line breaks count as one space.
+std::string collapse_spaces(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const bool space = c == ' ' || c == '\n';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("every walkthrough shows what it promises") {
@@ -69,15 +81,16 @@ TEST_CASE("every walkthrough shows what it promises") {
       ++commands;
       INFO(entry.path().filename().string() << ": lab " << step.command);
       const auto run = lab::test::run_lab(split_words(step.command));
+      const std::string shown = collapse_spaces(run.out);
       INFO(run.err);
       CHECK(run.exit_code == 0);
       CHECK_FALSE(step.expects.empty());  // a command in a lesson must promise something
       for (const auto& expected : step.expects) {
         INFO("expected: " << expected);
-        CHECK(run.out.find(expected) != std::string::npos);
+        CHECK(shown.find(expected) != std::string::npos);
       }
     }
   }
-  CHECK(lessons >= 2);
+  CHECK(lessons >= 4);
   CHECK(commands >= 4);
 }
