@@ -184,7 +184,7 @@ TEST_CASE("a large message with a small MSS: segments, cumulative ACKs") {
   CHECK(cumulative);
 }
 
-TEST_CASE("--drop syn: the lost SYN is sent again about a second later, by the SYN timer") {
+TEST_CASE("a dropped SYN (--drop syn): the lost SYN is sent again about a second later, by the SYN timer") {
   const Timeline t = run_scenario({"tcp-echo", "--drop", "syn"});
   REQUIRE(t.packets.size() >= 3);
   CHECK(flags_are(t.packets[0], {"SYN"}));
@@ -201,7 +201,7 @@ TEST_CASE("--drop syn: the lost SYN is sent again about a second later, by the S
   CHECK(flags_are(t.packets[2], {"SYN", "ACK"}));
 }
 
-TEST_CASE("--drop request: the data is retransmitted (tail-loss probe or timeout) and still echoed") {
+TEST_CASE("a dropped request (--drop request): the data is retransmitted (tail-loss probe or timeout) and still echoed") {
   const Timeline t = run_scenario({"tcp-echo", "--drop", "request"}, true);  // unprivileged, too
   const auto sent = where(t.packets, client_data);
   REQUIRE(sent.size() >= 2);
@@ -216,7 +216,7 @@ TEST_CASE("--drop request: the data is retransmitted (tail-loss probe or timeout
   CHECK(sent[1]["time"].get<double>() - sent[0]["time"].get<double>() > 0.01);
 }
 
-TEST_CASE("--drop reply over UDP: nothing is resent, the client's wait ends with a timeout") {
+TEST_CASE("a dropped UDP reply (--drop reply): nothing is resent, the client's wait ends with a timeout") {
   const Timeline t = run_scenario({"udp-echo", "--drop", "reply", "--timeout", "300"});
   REQUIRE(t.packets.size() == 2);
   CHECK(t.packets[0]["from"] == "client");
@@ -228,7 +228,7 @@ TEST_CASE("--drop reply over UDP: nothing is resent, the client's wait ends with
   CHECK_FALSE(app_event(t, "client", "recv"));
 }
 
-TEST_CASE("--drop fin: the FIN is retransmitted and the teardown completes") {
+TEST_CASE("a dropped FIN (--drop fin): the FIN is retransmitted and the teardown completes") {
   const Timeline t = run_scenario({"tcp-echo", "--drop", "fin"});
   const auto fins = where(t.packets, [](const json& p) { return has(p["flags"], "FIN") && p["from"] == "client"; });
   REQUIRE(fins.size() >= 2);
@@ -282,4 +282,28 @@ TEST_CASE("lab compare as text: the table a student reads") {
   for (const char* row : {"packets", "handshake", "teardown", "bytes on the wire", "of which headers",
                           "time to first reply", "messages echoed"})
     CHECK(run.out.find(row) != std::string::npos);
+}
+
+TEST_CASE("every scenario runs as a normal user too: no privileges needed") {
+  if (geteuid() != 0) {
+    SUCCEED("the suite itself runs unprivileged: every scenario above already did");
+    return;
+  }
+  const std::vector<std::vector<std::string>> scenarios{
+      {"tcp-echo", "--no-server"},         {"udp-echo", "--no-server", "--connect", "--timeout", "300"},
+      {"tcp-echo", "--close", "abort"},    {"tcp-echo", "--close", "unread"},
+      {"tcp-echo", "--close", "server"},   {"tcp-echo", "--close", "half"},
+      {"tcp-echo", "--close", "simultaneous"}, {"tcp-echo", "--size", "20000", "--mss", "1000"},
+      {"tcp-echo", "--drop", "syn-ack"},   {"tcp-echo", "--drop", "reply", "--delay", "5"},
+      {"udp-echo", "--drop", "request", "--timeout", "300"}, {"compare", "--loss", "20", "--seed", "3"}};
+  for (const auto& args : scenarios) {
+    std::vector<std::string> json_args = args;
+    json_args.insert(json_args.end(), {"--format", "json"});
+    const auto run = run_lab(json_args, true);
+    INFO("lab " << args[0] << " " << args[1] << ": " << run.err);
+    CHECK(run.exit_code == 0);
+    const auto lines = json_lines(run.out);
+    CHECK(!lines.empty());
+    if (args[0] != "compare") CHECK(std::any_of(lines.begin(), lines.end(), [](const json& l) { return l["type"] == "packet"; }));
+  }
 }
