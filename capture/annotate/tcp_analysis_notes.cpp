@@ -57,7 +57,9 @@ void explain_trigger(const Facts& f, std::string& note) {
     case SendTrigger::unknown: break;
   }
   if (f.o.copies_before == 0) return;
-  if (syn) {
+  if (f.o.since_previous_copy_ns < 100'000) {  // no kernel resends within 100 µs
+    SAY(note, "A copy this soon is no kernel's retransmission: more likely the capture recorded the same packet twice (two interfaces, or a mirror port seeing it twice).");
+  } else if (syn) {
     SAY(note, "Linux resends an unanswered SYN after about 1 s, then 2 s, 4 s... (the capture cannot tell the kernel's reason for sure).");
   } else if (f.o.since_previous_copy_ns >= 200'000'000) {
     SAY(note, "A wait this long suggests the retransmission timer (RTO) expired: on Linux it waits at least 200 ms and doubles after each retry. A capture cannot tell for sure.");

@@ -114,7 +114,10 @@ void explain_ack(const Segment& s, std::string& note) {
   const std::uint32_t a = s.o.rel_ack;
   if (s.o.newly_acked == 0) {
     // On a segment with data or a FIN the repeated ACK number is routine; on a bare ACK it is worth a word.
-    if (s.len == 0 && !s.h.has(flag::fin))
+    namespace an = lab::flow::analysis;
+    const bool analysed = s.o.has(an::duplicate_ack) || s.o.has(an::window_update) || s.o.has(an::keep_alive_ack) ||
+                          s.o.has(an::zero_window_probe_ack);  // the analysis has said what this repeated ACK means
+    if (s.len == 0 && !s.h.has(flag::fin) && !analysed)
       SAY(note, "Its ack {} repeats what the {} had already acknowledged: nothing new is confirmed.", a, s.sender);
     return;
   }

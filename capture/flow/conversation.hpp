@@ -23,8 +23,8 @@ struct SentSegment {
   std::uint32_t seq = 0;           // absolute sequence number of its first byte (or of its SYN)
   std::uint32_t end_seq = 0;       // absolute sequence number just past the segment
   std::uint32_t packet_index = 0;  // its packet number in the capture
-  std::int64_t time_ns = 0;
   bool dropped = false;            // the lab's wire dropped it: the receiver never saw it
+  std::int64_t time_ns = 0;        // (last: 24 bytes without padding)
 };
 
 // Wireshark's record of one direction for its sequence analysis (packet-tcp.c, tcp_analyze_seq_flow_info_t and
@@ -32,17 +32,17 @@ struct SentSegment {
 // differential test must reproduce: raw numbers where 0 means "not seen yet", a zero-window probe does not move
 // next_seq, and the window starts at 0xFFFFFFFF ("none yet").
 struct SeqAnalysisSide {
+  std::int64_t next_seq_time_ns = 0;      // when next_seq last moved
+  std::int64_t last_ack_time_ns = 0;      // when its last segment was sent
   std::uint32_t next_seq = 0;             // one past the highest sequence number sent (0: none yet)
   std::uint32_t next_seq_frame = 0;       // the packet that last moved it
-  std::int64_t next_seq_time_ns = 0;
   std::uint32_t max_seq_to_be_acked = 0;  // end of the contiguous data seen, for "ACKed unseen segment"
   std::uint32_t last_ack = 0;             // the ACK field of its last segment (raw, even without the ACK flag)
-  std::int64_t last_ack_time_ns = 0;
   std::uint32_t window = 0xFFFFFFFF;      // the window field of its last segment, unscaled
-  std::int8_t win_scale = -1;             // -1 not known (no SYN seen), -2 scaling not in use, else the shift
   std::int32_t dup_acks = 0;              // duplicate ACKs in a row (-1: set aside after an ACKed unseen segment)
   std::uint32_t last_non_dup_ack = 0;     // the packet whose ACK they duplicate
   std::uint16_t last_analysis = 0;        // the analysis flags of its last segment (tcp_analysis.hpp)
+  std::int8_t win_scale = -1;             // -1 not known (no SYN seen), -2 scaling not in use, else the shift
 };
 
 // What one side of a TCP connection has sent, and its state.

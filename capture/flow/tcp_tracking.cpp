@@ -62,7 +62,7 @@ void read_ack(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, std::int64
 
 void remember_segment(TcpSide& sender, std::uint32_t seq, std::uint32_t end_seq, std::uint32_t packet_index,
                       std::int64_t time_ns, bool dropped) {
-  sender.recent[sender.recent_next] = SentSegment{seq, end_seq, packet_index, time_ns, dropped};
+  sender.recent[sender.recent_next] = SentSegment{seq, end_seq, packet_index, dropped, time_ns};
   sender.recent_next = static_cast<std::uint8_t>((sender.recent_next + 1) % sender.recent.size());
 }
 
@@ -159,7 +159,8 @@ Phase phase_of(const TcpHeader& h, std::uint32_t payload_len, const TcpSide& sen
 }  // namespace
 
 void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint32_t payload_len,
-                       std::uint32_t packet_index, std::int64_t time_ns, Observation& observation, bool delivered) {
+                       std::uint32_t packet_index, std::int64_t time_ns, Observation& observation, bool delivered,
+                       bool fragment) {
   TcpSide& sender = c.side(from);
   TcpSide& receiver = c.side(other(from));
   TcpObservation& o = observation.tcp;
@@ -167,7 +168,7 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
   o.before[1] = c.tcp[1].state;
 
   // Wireshark's analysis looks at every captured segment, delivered or not: it sees the capture, not the hosts.
-  analyze_sequence(c, from, h, payload_len, packet_index, time_ns, o);
+  if (!fragment) analyze_sequence(c, from, h, payload_len, packet_index, time_ns, o);
   if (o.analysis.retransmission_family()) find_earlier_copies(sender, h.seq, time_ns, o);
 
   learn_bases(sender, receiver, h);

@@ -12,8 +12,10 @@ namespace lab::flow {
 // Update `conversation` with one segment sent by `from`, and fill `observation.tcp` and `observation.phase`.
 // A segment not `delivered` (dropped by the lab's wire) counts as sent but not received: the sender's numbers and
 // state move, the receiver's do not (nothing it carries is acknowledged, no state of the receiver changes).
+// An IP `fragment` holds only part of the segment: it gets no sequence analysis (Wireshark analyses the segment
+// once reassembled, which lab does not do).
 void track_tcp_segment(Conversation& conversation, Role from, const lab::decode::TcpHeader& header,
                        std::uint32_t payload_len, std::uint32_t packet_index, std::int64_t time_ns,
-                       Observation& observation, bool delivered = true);
+                       Observation& observation, bool delivered = true, bool fragment = false);
 
 }  // namespace lab::flow

@@ -101,7 +101,8 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
   if (c.at(Role::client) == c.at(Role::server)) o.from = Role::client;  // a socket talking to itself
 
   if (p.tcp) {
-    track_tcp_segment(c, o.from, *p.tcp, p.payload_len, packet_index, time_ns, o, delivered);
+    const bool fragment = (p.ipv4 && p.ipv4->is_fragment()) || (p.ipv6 && p.ipv6->is_fragment);
+    track_tcp_segment(c, o.from, *p.tcp, p.payload_len, packet_index, time_ns, o, delivered, fragment);
   } else {
     track_udp_datagram(c, o.from, p, packet_index, time_ns, o);
   }

@@ -68,6 +68,8 @@ void nanoseconds_as_seconds(std::string& out, std::int64_t ns) {
 
 void seconds(std::string& out, double s) { fmt::format_to(std::back_inserter(out), "{:.9f}", s); }
 
+void analysis_fields(std::string& out, const lab::flow::TcpObservation& o);
+
 void tcp_fields(std::string& out, const PacketView& v) {
   const auto& h = *v.packet.tcp;
   const auto& o = v.observation.tcp;
@@ -98,33 +100,43 @@ void tcp_fields(std::string& out, const PacketView& v) {
   out += lab::flow::tcp_state_name(o.after[0]);
   out += "\",\"server\":\"";
   out += lab::flow::tcp_state_name(o.after[1]);
-  out += "\"},\"analysis\":[";
+  out += "\"}";
+  analysis_fields(out, o);
+}
+
+// `analysis` and the packets it refers to. Most packets have none: one literal then, since every packet of a long
+// capture passes here.
+void analysis_fields(std::string& out, const lab::flow::TcpObservation& o) {
+  if (!o.analysis.any()) {
+    out += ",\"analysis\":[],\"duplicate_ack_num\":null,\"duplicate_ack_frame\":null,\"retransmission_of\":null";
+    return;
+  }
   // As in Wireshark's fields, a fast or spurious retransmission is also a retransmission (tcp.analysis.retransmission
   // finds all three).
   namespace a = lab::flow::analysis;
   std::uint16_t listed = o.analysis.bits;
   if (listed & (a::fast_retransmission | a::spurious_retransmission)) listed |= a::retransmission;
+  out += ",\"analysis\":[";
   bool first_finding = true;
   for (const std::uint16_t finding : a::all) {
     if (!(listed & finding)) continue;
     if (!first_finding) out += ',';
     first_finding = false;
     out += '"';
-    out += lab::flow::analysis::field_name(finding);
+    out += a::field_name(finding);
     out += '"';
   }
   out += ']';
-  const auto number_or_null = [&out](std::uint32_t value) {
-    if (value != 0) number(out, value);
+  const auto number_or_null = [&out](bool known, std::uint32_t value) {
+    if (known) number(out, value);
     else out += "null";
   };
   key(out, "duplicate_ack_num");
-  number_or_null(o.dup_ack_num);
+  number_or_null(o.dup_ack_num != 0, o.dup_ack_num);
   key(out, "duplicate_ack_frame");
-  if (o.dup_ack_num != 0) number(out, o.dup_ack_frame);
-  else out += "null";
+  number_or_null(o.dup_ack_num != 0, o.dup_ack_frame);
   key(out, "retransmission_of");
-  number_or_null(o.retransmission_of);
+  number_or_null(o.retransmission_of != 0, o.retransmission_of);
 }
 
 const char* trigger_name(lab::decode::SendTrigger trigger) {
@@ -181,14 +193,14 @@ void JsonRenderer::packet(const PacketView& v, std::string& out) {
     }
   }
   // What the lab's own wire did with it (a file's packets: delivered, trigger unknown).
-  out += o.delivered ? ",\"dropped_by_lab\":false" : ",\"dropped_by_lab\":true";
-  key(out, "send_trigger");
-  if (const char* trigger = trigger_name(v.frame.wire.trigger)) {
-    out += '"';
+  if (o.delivered && v.frame.wire.trigger == lab::decode::SendTrigger::unknown) {
+    out += ",\"dropped_by_lab\":false,\"send_trigger\":null";  // every packet of a file
+  } else if (const char* trigger = trigger_name(v.frame.wire.trigger)) {
+    out += o.delivered ? ",\"dropped_by_lab\":false,\"send_trigger\":\"" : ",\"dropped_by_lab\":true,\"send_trigger\":\"";
     out += trigger;
     out += '"';
   } else {
-    out += "null";
+    out += ",\"dropped_by_lab\":true,\"send_trigger\":null";
   }
   if ((p.ipv4 && p.ipv4->is_fragment()) || (p.ipv6 && p.ipv6->is_fragment)) out += ",\"fragment\":true";
   if (p.error) {

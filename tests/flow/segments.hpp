@@ -64,14 +64,24 @@ inline lab::decode::DecodedPacket udp(const lab::flow::Endpoint& src, const lab:
   return p;
 }
 
-// Feeds packets to a tracker with increasing packet numbers and timestamps (1 ms apart).
+// Feeds packets to a tracker with increasing packet numbers and timestamps (1 ms apart, plus any `wait`).
+// `delivered` false: the lab's wire dropped the packet.
 struct Feed {
   lab::flow::Tracker tracker;
   std::uint32_t index = 0;
-  lab::flow::Observation operator()(const lab::decode::DecodedPacket& p) {
+  std::int64_t extra_ns = 0;
+  void wait(std::int64_t ns) { extra_ns += ns; }
+  std::int64_t now() const { return 1'000'000'000 + std::int64_t{index} * 1'000'000 + extra_ns; }
+  lab::flow::Observation operator()(const lab::decode::DecodedPacket& p, bool delivered = true) {
     ++index;
-    return tracker.observe(index, 1'000'000'000 + std::int64_t{index} * 1'000'000, 66 + p.payload_len, p);
+    return tracker.observe(index, now(), 66 + p.payload_len, p, delivered);
   }
 };
+
+// The same segment with another window field.
+inline lab::decode::DecodedPacket with_window(lab::decode::DecodedPacket p, std::uint16_t window) {
+  p.tcp->window = window;
+  return p;
+}
 
 }  // namespace lab::test

@@ -24,7 +24,15 @@ struct TsharkFrame {
   std::uint16_t tcp_flags = 0;           // the 12 flag bits
   std::optional<std::uint32_t> udp_stream;
   bool ip_fragment = false;              // the outer IPv4/IPv6 header says this is a fragment
+  // tcp.analysis.*: the names of the flag fields present ("retransmission", "duplicate_ack"...; sorted), and
+  // the duplicate ACK's number and the frame it duplicates (0 when not one).
+  std::vector<std::string> analysis;
+  std::uint32_t duplicate_ack_num = 0, duplicate_ack_frame = 0;
 };
+
+// The tcp.analysis fields compared, as tshark names them after "tcp.analysis." and as our JSON `analysis` lists
+// them (duplicate_ack stands for tcp.analysis.duplicate_ack_num being present).
+const std::vector<std::string>& analysis_fields();
 
 // Runs tshark on `file` (relative sequence numbers, no name resolution, no user preferences needed).
 // Throws std::runtime_error when tshark fails.
@@ -34,7 +42,8 @@ std::vector<TsharkFrame> run_tshark(const std::string& file);
 struct Mismatch {
   std::string file;       // base name
   std::uint32_t frame = 0;
-  std::string field;      // "tcp", "stream", "seq", "ack", "len", "flags", "udp", "udp.stream"
+  std::string field;      // "tcp", "stream", "seq", "ack", "len", "flags", "udp", "udp.stream", "analysis",
+                          // "duplicate_ack_num", "duplicate_ack_frame"
   std::string ours, theirs;
   std::string to_string() const;
 };
@@ -48,9 +57,15 @@ struct FileResult {
   std::vector<Mismatch> mismatches;
 };
 
-// Compares our packets (JSON objects of type "packet") with tshark's frames.
+// Compares our packets (JSON objects of type "packet") with tshark's frames: the fields above, and for TCP the
+// sequence analysis (`analysis`, `duplicate_ack_num`, `duplicate_ack_frame`).
 FileResult compare(const std::string& file, const std::vector<nlohmann::json>& ours,
                    const std::vector<TsharkFrame>& theirs);
+
+// Only the TCP sequence analysis of any pcap file: `lab annotate FILE --format json` against tshark, frame by
+// frame (for example the lab's own `--write` captures of drop scenarios). `lab` is the binary to run. The result
+// holds only analysis mismatches; `tcp_compared` counts the TCP frames whose analysis was compared.
+FileResult compare_analysis(const std::string& file, const std::string& lab);
 
 // A mismatch we know of and have reported, with why it happens; `frame` 0 matches any frame of the file.
 struct KnownMismatch {

@@ -188,6 +188,7 @@ struct Segment {
   std::uint32_t seq, ack;
   std::uint8_t flags;  // FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10
   std::string data;
+  std::uint16_t window = 65535;
 };
 
 void put16(std::string& out, unsigned v) { out += static_cast<char>(v >> 8); out += static_cast<char>(v & 0xFF); }
@@ -217,7 +218,7 @@ void write_capture(const std::string& path, const std::vector<Segment>& segments
     put32(frame, s.seq);
     put32(frame, s.ack);
     put16(frame, 0x5000u | s.flags);     // data offset 5
-    put16(frame, 65535);                 // window
+    put16(frame, s.window);              // window
     put32(frame, 0);                     // checksum, urgent pointer
     frame += s.data;
     const auto seconds = static_cast<std::uint32_t>(s.time);
@@ -290,4 +291,88 @@ TEST_CASE("crafted corner cases agree with tshark: seq wrap, mid-stream start, p
     if (std::string(k.file).rfind("crafted-", 0) == 0 && k.frame != 0 && !tally.seen_known.count(key))
       WARN("known mismatch no longer seen (fixed? then delete it from known_mismatches()): " << key);
   }
+}
+
+// One crafted capture per kind of Wireshark's sequence analysis (tcp.analysis.*), so that each is checked against
+// tshark even where the corpus has none. Every kind must be found by tshark somewhere in them, and our
+// `analysis`, `duplicate_ack_num` and `duplicate_ack_frame` must equal tshark's on every frame.
+TEST_CASE("crafted captures of each TCP analysis kind agree with tshark") {
+  if (ws::tshark_path().empty()) {
+    WARN("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
+    return;
+  }
+  const std::uint32_t c = 1000, s = 5000;
+  // Handshake (SYN-ACK with the given window) at t = 1.00, 1.01, 1.02: the initial RTT is 20 ms.
+  const auto handshake = [&](std::uint16_t server_window = 65535) {
+    return std::vector<Segment>{{1.00, true, c, 0, SYN, ""},
+                                {1.01, false, s, c + 1, SYN | ACK, "", server_window},
+                                {1.02, true, c + 1, s + 1, ACK, ""}};
+  };
+  const auto plus = [](std::vector<Segment> a, const std::vector<Segment>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  struct Case {
+    const char* file;
+    std::vector<Segment> segments;
+  };
+  const std::vector<Case> cases = {
+      {"crafted-retransmission.pcap",  // no ACK comes back: the data again after 300 ms
+       plus(handshake(), {{1.03, true, c + 1, s + 1, PSH | ACK, "hello"}, {1.33, true, c + 1, s + 1, PSH | ACK, "hello"},
+                          {1.34, false, s + 1, c + 6, ACK, ""}})},
+      {"crafted-dup-ack-fast-retransmission.pcap",  // 101..200 missing: two duplicate ACKs, then it comes at once
+       plus(handshake(), {{1.030, true, c + 1, s + 1, ACK, std::string(100, 'a')},
+                          {1.031, false, s + 1, c + 101, ACK, ""},
+                          {1.032, true, c + 201, s + 1, ACK, std::string(100, 'c')},
+                          {1.033, false, s + 1, c + 101, ACK, ""},
+                          {1.034, true, c + 301, s + 1, ACK, std::string(100, 'd')},
+                          {1.035, false, s + 1, c + 101, ACK, ""},
+                          {1.036, true, c + 101, s + 1, ACK, std::string(100, 'b')},
+                          {1.037, false, s + 1, c + 401, ACK, ""}})},
+      {"crafted-spurious-retransmission.pcap",  // acknowledged, and sent again all the same
+       plus(handshake(), {{1.03, true, c + 1, s + 1, PSH | ACK, "hello"}, {1.04, false, s + 1, c + 6, ACK, ""},
+                          {1.34, true, c + 1, s + 1, PSH | ACK, "hello"}})},
+      {"crafted-out-of-order.pcap",  // 101..200 before 1..100, 1 ms apart (less than the 20 ms iRTT)
+       plus(handshake(), {{1.030, true, c + 101, s + 1, ACK, std::string(100, 'b')},
+                          {1.031, true, c + 1, s + 1, ACK, std::string(100, 'a')},
+                          {1.040, false, s + 1, c + 201, ACK, ""}})},
+      {"crafted-acked-unseen.pcap",  // the server acknowledges 20 bytes of the client's 5
+       plus(handshake(), {{1.03, true, c + 1, s + 1, PSH | ACK, "hello"}, {1.04, false, s + 1, c + 21, ACK, ""}})},
+      {"crafted-zero-window.pcap",  // window 0, a probe, its answer, then the window opens
+       plus(handshake(), {{1.03, true, c + 1, s + 1, PSH | ACK, "hello"},
+                          {1.04, false, s + 1, c + 6, ACK, "", 0},
+                          {1.30, true, c + 6, s + 1, ACK, "x"},
+                          {1.31, false, s + 1, c + 6, ACK, "", 0},
+                          {1.50, false, s + 1, c + 6, ACK, "", 4000}})},
+      {"crafted-window-full.pcap",  // the server offers 100 bytes; the client sends exactly 100
+       plus(handshake(100), {{1.03, true, c + 1, s + 1, ACK, std::string(100, 'f')}, {1.04, false, s + 1, c + 101, ACK, ""}})},
+      {"crafted-keep-alive.pcap",  // two hours idle, then seq next-1 with no data, and the usual ACK back
+       plus(handshake(), {{1.03, true, c + 1, s + 1, PSH | ACK, "hello"},
+                          {1.04, false, s + 1, c + 6, ACK, ""},
+                          {7201.04, true, c + 5, s + 1, ACK, ""},
+                          {7201.05, false, s + 1, c + 6, ACK, ""}})},
+  };
+  lab::test::TempDir dir;
+  Tally tally;
+  std::set<std::string> found;  // every analysis kind tshark reported in these captures
+  for (const auto& k : cases) {
+    const std::string file = dir.path() + "/" + k.file;
+    write_capture(file, k.segments);
+    const auto run = run_program({lab_binary(), "annotate", file, "--format", "json"}, 60000);
+    REQUIRE(run.exit_code == 0);
+    const auto theirs = ws::run_tshark(file);
+    for (const auto& t : theirs) found.insert(t.analysis.begin(), t.analysis.end());
+    tally.add(ws::compare(file, packets_of(run.out), theirs));
+  }
+  INFO("mismatches with tshark:\n" << lines(tally.fresh));
+  CHECK(tally.fresh.empty());
+  CHECK(tally.known.empty());
+  for (const auto& kind : ws::analysis_fields()) {
+    INFO("tshark found no " << kind << " in the crafted captures: the case meant for it does not produce it");
+    CHECK(found.count(kind) == 1);
+  }
+  // The same through the function the lead uses on any capture (e.g. a lab's --write file of a drop scenario).
+  const auto analysis_only = ws::compare_analysis(dir.path() + "/crafted-dup-ack-fast-retransmission.pcap", lab_binary());
+  CHECK(analysis_only.tcp_compared == 11);
+  CHECK(analysis_only.mismatches.empty());
 }
