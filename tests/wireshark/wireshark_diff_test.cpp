@@ -376,3 +376,70 @@ TEST_CASE("crafted captures of each TCP analysis kind agree with tshark") {
   CHECK(analysis_only.tcp_compared == 11);
   CHECK(analysis_only.mismatches.empty());
 }
+
+// Issue 4's scenarios, written with --write: their `analysis` entries (and every other field) against tshark's
+// tcp.analysis.* frame by frame. Each scenario must also show the entries it exists to show, so that a run in
+// which nothing went wrong cannot pass for agreement.
+TEST_CASE("the lab's fault and close scenarios: analysis agrees with tshark packet by packet") {
+  if (ws::tshark_path().empty()) {
+    WARN("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
+    return;
+  }
+  struct Scenario {
+    const char* name;
+    std::vector<std::string> args;
+    std::vector<std::string> must_show;  // analysis entries both sides must find somewhere in the capture
+  };
+  const std::vector<Scenario> scenarios = {
+      {"drop syn", {"tcp-echo", "--drop", "syn"}, {"retransmission"}},
+      {"drop syn-ack", {"tcp-echo", "--drop", "syn-ack"}, {"retransmission"}},
+      {"drop request", {"tcp-echo", "--drop", "request"}, {"retransmission"}},
+      {"drop reply", {"tcp-echo", "--drop", "reply"}, {"retransmission"}},
+      {"drop fin", {"tcp-echo", "--drop", "fin"}, {"retransmission"}},
+      {"drop the first of three messages", {"tcp-echo", "--drop", "request", "-m", "one", "-m", "two", "-m", "three"},
+       {"retransmission"}},
+      {"random loss, seed 4", {"tcp-echo", "--loss", "30", "--seed", "4", "-m", "one", "-m", "two", "-m", "three"},
+       {"retransmission"}},
+      {"a slow reader's window", {"tcp-echo", "--size", "40000", "--slow-reader", "100", "--rcvbuf", "8192"},
+       {"zero_window", "window_full", "window_update"}},
+      {"a large message with delay", {"tcp-echo", "--size", "60000", "--mss", "1000", "--delay", "2"}, {}},
+      {"simultaneous close", {"tcp-echo", "--close", "simultaneous"}, {}},
+      {"abortive close", {"tcp-echo", "--close", "abort"}, {}},
+      {"unread data", {"tcp-echo", "--close", "unread"}, {}},
+      {"half-close", {"tcp-echo", "--close", "half"}, {}},
+      {"no server", {"tcp-echo", "--no-server"}, {}},
+  };
+  lab::test::TempDir dir;
+  for (const auto& s : scenarios) {
+    SECTION(s.name) {
+      const std::string file = dir.path() + "/scenario.pcap";
+      auto args = s.args;
+      for (const char* a : {"--format", "json", "--write"}) args.push_back(a);
+      args.push_back(file);
+      const auto run = lab::test::run_lab(args);
+      INFO(s.name << ": " << run.err);
+      if (run.exit_code == 3) {
+        WARN("this environment does not allow a lab run (" << run.err << "): " << s.name << " skipped");
+        return;
+      }
+      REQUIRE(run.exit_code == 0);
+      const auto tshark = ws::run_tshark(file);
+      const auto ours = packets_of(run.out);
+      const auto live = ws::compare(file, ours, tshark);
+      std::vector<std::string> all;
+      for (const auto& m : live.mismatches) all.push_back(m.to_string());
+      INFO("the lab's own JSON against tshark:\n" << lines(all));
+      CHECK(live.mismatches.empty());
+      CHECK(live.tcp_compared >= 2);
+      const auto annotated = ws::compare_analysis(file, lab::test::lab_binary());
+      CHECK(annotated.mismatches.empty());
+      for (const std::string& entry : s.must_show) {
+        INFO("expected somewhere: " << entry);
+        const bool in_tshark = std::any_of(tshark.begin(), tshark.end(), [&](const ws::TsharkFrame& f) {
+          return std::find(f.analysis.begin(), f.analysis.end(), entry) != f.analysis.end();
+        });
+        CHECK(in_tshark);
+      }
+    }
+  }
+}
