@@ -104,6 +104,7 @@ void annotate_packet(const PacketContext& context, const AnnotateOptions& option
   if (context.observation.conversation && p.tcp) {
     explain_tcp(context, options, note);
   } else if (context.observation.conversation && p.udp) {
+    if (!note.empty()) note += ' ';  // after the "dropped by the lab" sentences
     explain_udp(context, note);
   } else if (p.icmp) {
     explain_icmp(*p.icmp, context.observation.icmp, note);

@@ -49,7 +49,7 @@ void explain_trigger(const Facts& f, std::string& note) {
         SAY(note, "The {}'s kernel counted it as a timeout: its retransmission timer (RTO) expired. On Linux the RTO is at least 200 ms and doubles after each unanswered retry.", f.sender);
       return;
     case SendTrigger::tail_loss_probe:
-      SAY(note, "The {}'s kernel counted it as a tail-loss probe: after about two round trips of silence, Linux resends the last segment to provoke an ACK, before the full retransmission timeout would expire.", f.sender);
+      SAY(note, "The {}'s kernel counted it as a tail-loss probe (TLP): when nothing comes back, Linux resends the last segment to provoke an ACK instead of waiting for the full retransmission timeout. The probe waits two round trips, plus 200 ms when a single segment is in flight (time for the receiver's delayed ACK): on a fast link, about 200 ms.", f.sender);
       return;
     case SendTrigger::fast_retransmit:
       SAY(note, "The {}'s kernel counted it as a fast retransmit: duplicate ACKs (or SACK blocks) told it the segment was lost, so it did not wait for its timer.", f.sender);
@@ -181,7 +181,10 @@ void explain_dropped(const PacketContext& context, std::string& note) {
   const char* sender = lab::flow::role_name(obs.from);
   const char* receiver = lab::flow::role_name(lab::flow::other(obs.from));
   SAY(note, "Dropped by the lab: this packet left the {} but never reaches the {}.", sender, receiver);
-  SAY(note, "The {}'s kernel counts it as sent; the {} knows nothing of it, so its state does not change.", sender, receiver);
+  if (context.packet.tcp)
+    SAY(note, "The {}'s kernel counts it as sent; the {} knows nothing of it, so its state does not change.", sender, receiver);
+  else
+    SAY(note, "The {} has no idea it is gone, and UDP will not tell it: nothing acknowledges a datagram.", sender);
 }
 
 }  // namespace lab::annotate

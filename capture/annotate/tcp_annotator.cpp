@@ -108,6 +108,9 @@ void explain_data(const Segment& s, const lab::decode::DecodedPacket& packet, st
   else SAY(note, "— seq {}..{}, so its next seq is {}.", first, last, last + 1);
   if (s.h.has(flag::psh))
     SAY(note, "PSH (push): deliver this to the receiving application now instead of waiting for more; the sender had nothing more queued.");
+  if (s.o.before[static_cast<int>(s.from)] == TcpState::close_wait)
+    SAY(note, "The {} is in CLOSE-WAIT, yet it still sends: the {}'s FIN closed one direction only (a half-close), and the {} can still receive.",
+        s.sender, s.receiver, s.receiver);
 }
 
 void explain_ack(const Segment& s, std::string& note) {
@@ -141,6 +144,9 @@ void explain_fin(const Segment& s, std::string& note) {
   if (s.o.simultaneous_close) {
     SAY(note, "The {} sends its FIN (seq {}) before the {}'s FIN reached it: both sides are closing at the same time.",
         s.sender, fin_seq, s.receiver);
+    if (sender_before == TcpState::close_wait)
+      SAY(note, "The capture, which sees each packet as it leaves, had taken the {}'s FIN as already arrived and shown the {} in CLOSE-WAIT; this FIN shows that it had not: both FINs were on the wire at once.",
+          s.receiver, s.sender);
   } else if (sender_before == TcpState::close_wait) {
     SAY(note, "The {} closes its side too (FIN, seq {}): its application called close() after the {}'s FIN arrived.",
         s.sender, fin_seq, s.receiver);
@@ -150,11 +156,18 @@ void explain_fin(const Segment& s, std::string& note) {
   SAY(note, "A FIN consumes one sequence number, so it will be acknowledged with ack {}.", fin_seq + 1);
 }
 
+// An RST answering a SYN from a side that never sent a SYN-ACK: nobody listened there.
+bool refuses_connection(const Segment& s) {
+  const TcpState receiver_before = s.o.before[static_cast<int>(lab::flow::other(s.from))];
+  return s.h.has(flag::rst) && receiver_before == TcpState::syn_sent && !s.c.side(s.from).syn_sent;
+}
+
 void explain_rst(const Segment& s, std::string& note) {
-  const TcpState receiver_before = s.o.before[static_cast<int>(s.from == Role::client ? Role::server : Role::client)];
-  if (receiver_before == TcpState::syn_sent) {
+  if (refuses_connection(s)) {
     SAY(note, "RST: the {} refuses the connection: nothing listens on port {}. The {}'s connect() fails with \"connection refused\".",
         s.sender, s.h.src_port, s.receiver);
+    SAY(note, "No program answered: the {}'s kernel did, for a port with no listening socket. (Seeing the SYN, the capture had assumed a listener in SYN-RECEIVED; there was none, so that side was CLOSED all along.)",
+        s.sender);
     return;
   }
   SAY(note, "RST (reset): the {} aborts the connection. Unlike a FIN there is no goodbye: both sides forget the connection at once (CLOSED, no TIME-WAIT) and data still in flight is thrown away.", s.sender);
@@ -185,6 +198,7 @@ void explain_state_changes(const Segment& s, std::string& note) {
     const TcpState before = s.o.before[static_cast<int>(role)];
     const TcpState after = s.o.after[static_cast<int>(role)];
     if (before == after || after == TcpState::unknown) continue;
+    if (role == s.from && refuses_connection(s)) continue;  // said above: it never was SYN-RECEIVED
     if (before == TcpState::unknown) {
       SAY(note, "The {} is now {}", lab::flow::role_name(role), lab::flow::tcp_state_name(after));
     } else {

@@ -26,7 +26,7 @@ inline constexpr std::uint32_t linux_sll2 = 276;  // Linux "cooked" v2 (tcpdump 
 enum class SendTrigger : std::uint8_t {
   unknown,          // not known (every frame read from a file or from libpcap)
   timeout,          // the retransmission timer (RTO) expired; for a SYN, the SYN timer
-  tail_loss_probe,  // Linux's tail-loss probe (TLP, RFC 8985): a probe after about two round trips of silence
+  tail_loss_probe,  // Linux's tail-loss probe (TLP, RFC 8985): the last segment resent after about two round trips of silence
   fast_retransmit,  // duplicate ACKs or SACKs reported the loss (RFC 5681 fast retransmit / RACK)
 };
 

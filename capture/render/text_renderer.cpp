@@ -16,6 +16,7 @@ namespace lab::render {
 namespace {
 
 using lab::flow::Role;
+using lab::flow::TcpState;
 namespace flag = lab::decode::tcp_flag;
 
 constexpr const char* grey = "\x1b[90m";
@@ -255,6 +256,10 @@ void TextRenderer::append_conversation(const lab::flow::Conversation& conversati
   }
   switch (f.ending) {
     case Ending::closed:
+      if (c->side(Role::client).state == TcpState::time_wait && c->side(Role::server).state == TcpState::time_wait) {
+        line("ended: both sides closed at once (their FINs crossed), and both are left in TIME-WAIT");
+        break;
+      }
       line(fmt::format("ended: the {} closed first (its FIN came first), then the {}; the {} is left in {}",
                        lab::flow::role_name(f.closed_first), lab::flow::role_name(lab::flow::other(f.closed_first)),
                        lab::flow::role_name(f.closed_first), lab::flow::tcp_state_name(c->side(f.closed_first).state)));
