@@ -60,9 +60,12 @@ struct FaultFlags {
         ->check(CLI::Validator(
             [](std::string& text) {
               std::string error;
-              return parse_drop_rule(text, error) ? std::string() : error;
+              if (parse_drop_rule(text, error)) return std::string();
+              // CLI11 names the option itself: keep what follows "--drop TEXT: ".
+              const auto colon = error.find(": ");
+              return colon == std::string::npos ? error : error.substr(colon + 2);
             },
-            "KIND[:N]"));
+            ""));
     app.add_option("--loss", faults.loss_percent, "Lose this percentage of packets at random (reproducible: see --seed)")
         ->check(CLI::Range(0.0, 100.0))
         ->type_name("PERCENT");
@@ -109,7 +112,7 @@ void setup_echo_lab(CLI::App& app, EchoLabFlags& flags, Transport transport) {
       ->check(CLI::Range(1, 65535));
   app.add_option("--write,-w", o.write_path, "Also write the captured packets to a pcap file (opens in Wireshark)")
       ->type_name("FILE");
-  app.add_flag("--ipv6,-6", o.ipv6, "Run over IPv6 (::1) instead of IPv4 (127.0.0.1)");
+  app.add_flag("--ipv6,-6", o.ipv6, "Run over IPv6 (::1, or fd00::1 and fd00::2 between two hosts) instead of IPv4");
   flags.output.add_to(app);
   app.add_option("--netns", flags.netns,
                  "private (default): a private network namespace, no root needed; host: this machine's own "
@@ -156,7 +159,7 @@ void setup_echo_lab(CLI::App& app, EchoLabFlags& flags, Transport transport) {
                    "  lab tcp-echo --annotate --close abort         (RST instead of FIN; also: unread)\n"
                    "  lab tcp-echo --annotate --close server        (also: half, simultaneous)\n"
                    "  lab tcp-echo --annotate --size 20000 --mss 1000   (segments, cumulative and delayed ACKs)\n"
-                   "  lab tcp-echo --annotate --size 200000 --rcvbuf 4096 --slow-reader 20   (the window fills)"
+                   "  lab tcp-echo --annotate --size 40000 --slow-reader 100 --rcvbuf 8192   (the window fills)"
                  : "Examples:\n  lab udp-echo --annotate\n  lab udp-echo --format json --write hello-udp.pcap\n"
                    "Things going wrong, on purpose:\n"
                    "  lab udp-echo --annotate --drop reply          (UDP does nothing: the client times out)\n"
@@ -275,8 +278,8 @@ int run_cli(int argc, char** argv) {
     if (!command->parsed()) continue;
     const EchoLabOptions o = flags->resolved();
     if (o.uses_wire() && o.netns == NetnsMode::host) {
-      std::fprintf(stderr, "lab: --drop, --loss, --delay and --close simultaneous need the lab's private hosts: "
-                           "drop --netns host (see lab --help)\n");
+      std::fprintf(stderr, "lab: --drop, --loss, --delay, --size, --mss, --slow-reader, --rcvbuf and --close simultaneous "
+                           "run between the lab's two private hosts: leave out --netns host\n");
       return exit_usage;
     }
   }

@@ -307,3 +307,21 @@ TEST_CASE("every scenario runs as a normal user too: no privileges needed") {
     if (args[0] != "compare") CHECK(std::any_of(lines.begin(), lines.end(), [](const json& l) { return l["type"] == "packet"; }));
   }
 }
+
+TEST_CASE("bad scenario options: one clear line and a usage exit") {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"tcp-echo", "--drop", "bogus"},
+                                             {"tcp-echo", "--drop", "syn:0"},
+                                             {"tcp-echo", "--loss", "101"},
+                                             {"tcp-echo", "--close", "sideways"},
+                                             {"tcp-echo", "--drop", "syn", "--netns", "host"},
+                                             {"tcp-echo", "--size", "100", "--message", "x"},
+                                             {"compare", "--drop", "nothing"}}) {
+    const auto run = run_lab(args);
+    INFO("lab " << args[0] << " " << args[1] << " " << args[2] << ": " << run.err);
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.rfind("lab: ", 0) == 0);
+    CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+    CHECK(run.out.empty());
+  }
+}
