@@ -86,6 +86,12 @@ void explain_syn_ack(const Segment& s, std::string& note) {
 }
 
 void explain_handshake_ack(const Segment& s, std::string& note) {
+  if (s.delivered && s.len > 0) {
+    // The bare ACK was lost (or never sent): the ACK field of the first data segment does its job.
+    SAY(note, "Handshake 3/3, carried by data: this segment's ack 1 is the first acknowledgement of the {}'s SYN to reach it (a bare ACK before it was lost, or never sent), so it completes the handshake. A lost ACK is never resent by itself: every later segment carries the same acknowledgement, and that is enough. Both sides are now ESTABLISHED.",
+        s.receiver);
+    return;
+  }
   if (s.delivered)
     SAY(note, "Handshake 3/3: the {} acknowledges the {}'s SYN (ack 1). Both sides are now ESTABLISHED.", s.sender, s.receiver);
   else

@@ -325,3 +325,16 @@ TEST_CASE("bad scenario options: one clear line and a usage exit") {
     CHECK(run.out.empty());
   }
 }
+
+TEST_CASE("a dropped handshake ACK: the first data segment's ACK completes the handshake instead") {
+  const Timeline t = run_scenario({"tcp-echo", "--drop", "ack"});
+  REQUIRE(t.packets.size() >= 4);
+  CHECK(flags_are(t.packets[2], {"ACK"}));
+  CHECK(t.packets[2]["dropped_by_lab"] == true);
+  CHECK(t.packets[2]["states"] == json{{"client", "ESTABLISHED"}, {"server", "SYN-RECEIVED"}});
+  const auto sent = where(t.packets, client_data);
+  REQUIRE(!sent.empty());
+  CHECK(sent[0]["states"]["server"] == "ESTABLISHED");
+  CHECK(sent[0]["note"].get<std::string>().find("completes the handshake") != std::string::npos);
+  CHECK(app_event(t, "client", "recv"));
+}
