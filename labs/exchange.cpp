@@ -202,8 +202,7 @@ ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts
   auto drain = [&] {
     if (capture) capture->dispatch(tap);
     if (wire) {
-      wire->carry_from(Host::client);
-      wire->carry_from(Host::server);
+      wire->carry_all();
       wire->deliver_due(realtime_ns());
     }
     // Everything stamped up to a moment ago has been read: calls made before then can take their place.

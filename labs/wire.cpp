@@ -41,29 +41,57 @@ Wire::Wire(const TwoHosts& hosts, FaultOptions faults, lab::pcap::FrameSink& cap
 }
 
 void Wire::carry_from(Host from) {
+  for (std::size_t i = 0; i < max_frames_per_call; ++i)
+    if (!carry_one(from)) return;
+}
+
+void Wire::carry_all() {
+  // Both hosts may have sent while the lab was busy: take the frames in the order the cables received them,
+  // so that the capture (and the --write file) is in time order across both directions.
   for (std::size_t i = 0; i < max_frames_per_call; ++i) {
-    // recvmsg() for the kernel's arrival stamp; MSG_TRUNC makes it return the frame's real length.
-    iovec data{frame_.data(), frame_.size()};
+    const auto client = receive(Host::client, true);
+    const auto server = receive(Host::server, true);
+    if (!client && !server) return;
+    const Host from = !server || (client && client->time_ns <= server->time_ns) ? Host::client : Host::server;
+    if (!carry_one(from)) return;
+  }
+}
+
+// recvmsg() for the kernel's arrival stamp; MSG_TRUNC makes it return the frame's real length. With `peek` the
+// frame stays on the cable. nullopt: the cable is empty (EAGAIN), or cannot be read now.
+std::optional<Wire::Received> Wire::receive(Host from, bool peek) {
+  for (;;) {
+    iovec data{frame_.data(), peek ? 1 : frame_.size()};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
     msghdr message{};
     message.msg_iov = &data;
     message.msg_iovlen = 1;
     message.msg_control = control;
     message.msg_controllen = sizeof control;
-    const ssize_t length = recvmsg(hosts_.cable(from), &message, MSG_TRUNC);
+    const ssize_t length = recvmsg(hosts_.cable(from), &message, MSG_TRUNC | (peek ? MSG_PEEK : 0));
     if (length < 0) {
       if (errno == EINTR) continue;
-      return;  // EAGAIN: the cable is empty. Any other error: nothing more to read now either.
+      return std::nullopt;
     }
-    std::int64_t time_ns = 0;
+    Received received{static_cast<std::size_t>(length), 0};
     for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
       if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
         timespec stamp{};
         std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
-        time_ns = static_cast<std::int64_t>(stamp.tv_sec) * 1'000'000'000 + stamp.tv_nsec;
+        received.time_ns = static_cast<std::int64_t>(stamp.tv_sec) * 1'000'000'000 + stamp.tv_nsec;
       }
     }
-    if (time_ns == 0) time_ns = realtime_now_ns();
+    if (received.time_ns == 0) received.time_ns = realtime_now_ns();
+    return received;
+  }
+}
+
+bool Wire::carry_one(Host from) {
+  {
+    const auto received = receive(from, false);
+    if (!received) return false;
+    const std::size_t length = received->length;
+    const std::int64_t time_ns = received->time_ns;
     ++stats_.carried;
 
     lab::decode::Frame frame;
@@ -92,6 +120,7 @@ void Wire::carry_from(Host from) {
     }
     capture_.on_frame(frame);
   }
+  return true;
 }
 
 std::optional<std::int64_t> Wire::next_due() const {

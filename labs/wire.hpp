@@ -24,6 +24,8 @@ class Wire {
   // Reads every frame waiting on `from`'s cable (non-blocking, at most max_frames_per_call): captures each,
   // then delivers, holds or drops it. Call it when the cable's socket is readable.
   void carry_from(Host from);
+  // The same for both cables at once, in the order the frames reached them (the capture stays in time order).
+  void carry_all();
   // When the next held frame is due (CLOCK_REALTIME ns), if one is held.
   std::optional<std::int64_t> next_due() const;
   // Delivers the held frames due by `now_ns` (CLOCK_REALTIME).
@@ -48,6 +50,12 @@ class Wire {
     std::vector<std::uint8_t> bytes;  // keeps its capacity from one use to the next
   };
 
+  struct Received {
+    std::size_t length = 0;  // the frame's real length (it may exceed what was read)
+    std::int64_t time_ns = 0;
+  };
+  std::optional<Received> receive(Host from, bool peek);
+  bool carry_one(Host from);  // false: nothing to read
   lab::decode::SendTrigger trigger_for(Host from);
   bool send_to(Host to, std::span<const std::uint8_t> frame);
   void hold(Host to, std::int64_t due_ns, std::span<const std::uint8_t> frame);

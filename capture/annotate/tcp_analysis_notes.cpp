@@ -31,7 +31,7 @@ struct Facts {  // what every sentence below needs, named once
 
 // "bytes 1..6", "byte 7", "its SYN", "its FIN (seq 7)", "bytes 1..6 and its FIN".
 std::string what_it_carries(const Facts& f) {
-  if (f.h.has(flag::syn)) return "its SYN";
+  if (f.h.has(flag::syn)) return f.h.has(flag::ack) ? "its SYN-ACK" : "its SYN";
   if (f.len == 0) return fmt::format("its FIN (seq {})", f.o.rel_seq);
   std::string words = f.len == 1 ? fmt::format("byte {}", f.first()) : fmt::format("bytes {}..{}", f.first(), f.last());
   if (f.h.has(flag::fin)) words += " and its FIN";
@@ -43,7 +43,9 @@ void explain_trigger(const Facts& f, std::string& note) {
   const bool syn = f.h.has(flag::syn);
   switch (f.trigger) {
     case SendTrigger::timeout:
-      if (syn)
+      if (syn && f.h.has(flag::ack))
+        SAY(note, "The {}'s kernel counted it as a SYN-ACK timeout: with no ACK for its SYN-ACK, Linux sends it again after about 1 s, then 2 s, 4 s... (doubling each time).", f.sender);
+      else if (syn)
         SAY(note, "The {}'s kernel counted it as a SYN timeout: with no SYN-ACK, Linux sends the SYN again after about 1 s, then 2 s, 4 s... (doubling each time).", f.sender);
       else
         SAY(note, "The {}'s kernel counted it as a timeout: its retransmission timer (RTO) expired. On Linux the RTO is at least 200 ms and doubles after each unanswered retry.", f.sender);

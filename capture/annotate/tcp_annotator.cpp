@@ -74,8 +74,10 @@ void explain_syn_ack(const Segment& s, std::string& note) {
   SAY(note, "Handshake 2/3: the {} accepts (SYN-ACK).", s.sender);
   SAY(note, "Its own ISN is {} (shown as seq 0), and ack {} acknowledges the {}'s SYN: \"I got your seq 0, send 1 next\".",
       s.h.seq, s.o.rel_ack, s.receiver);
-  if (s.c.syn_time_ns >= 0)
-    SAY(note, "It came back {} after the SYN: one round trip.", duration_words(s.time_ns - s.c.syn_time_ns));
+  // Timed from the latest SYN (a SYN sent again restarts the clock); a copy of the SYN-ACK times nothing.
+  const std::int64_t syn_ns = s.c.last_syn_ns != 0 ? s.c.last_syn_ns : s.c.syn_time_ns;
+  if (syn_ns >= 0 && !s.o.analysis.retransmission_family())
+    SAY(note, "It came back {} after the SYN: one round trip.", duration_words(s.time_ns - syn_ns));
   append_options(note, s.h.options, false);
   const auto& client = s.c.side(Role::client);
   const auto& server = s.c.side(Role::server);
