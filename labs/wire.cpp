@@ -102,7 +102,7 @@ bool Wire::carry_one(Host from) {
 
     const lab::decode::DecodedPacket packet = lab::decode::decode_packet(frame);
     const Verdict verdict = plan_.decide(direction_from(from), packet);
-    if (packet.tcp) frame.wire.trigger = trigger_for(from);
+    if (packet.tcp) frame.wire.trigger = trigger_for(from, packet);
 
     const Host to = other(from);
     if (verdict.drop) {
@@ -162,7 +162,7 @@ bool Wire::send_to(Host to, std::span<const std::uint8_t> frame) {
 
 // Why the sending kernel sent this segment: which of its counters grew since its previous TCP frame. The kernel
 // counts a retransmission as it sends it, so the counter has grown by the time the frame reaches the cable.
-SendTrigger Wire::trigger_for(Host from) {
+SendTrigger Wire::trigger_for(Host from, const lab::decode::DecodedPacket& packet) {
   TcpCounters& last = last_counters_[static_cast<int>(from)];
   const TcpCounters now = read_tcp_counters(hosts_.netstat(from));
   SendTrigger trigger = SendTrigger::unknown;
@@ -172,6 +172,10 @@ SendTrigger Wire::trigger_for(Host from) {
     trigger = SendTrigger::timeout;
   else if (now.fast_retrans > last.fast_retrans)
     trigger = SendTrigger::fast_retransmit;
+  else if (now.delayed_acks > last.delayed_acks && packet.payload_len == 0 &&
+           !packet.tcp->has(lab::decode::tcp_flag::syn) && !packet.tcp->has(lab::decode::tcp_flag::fin) &&
+           !packet.tcp->has(lab::decode::tcp_flag::rst))
+    trigger = SendTrigger::delayed_ack;  // only a bare ACK can be the one the timer sent
   last = now;
   return trigger;
 }

@@ -56,7 +56,7 @@ class Wire {
   };
   std::optional<Received> receive(Host from, bool peek);
   bool carry_one(Host from);  // false: nothing to read
-  lab::decode::SendTrigger trigger_for(Host from);
+  lab::decode::SendTrigger trigger_for(Host from, const lab::decode::DecodedPacket& packet);
   bool send_to(Host to, std::span<const std::uint8_t> frame);
   void hold(Host to, std::int64_t due_ns, std::span<const std::uint8_t> frame);
 

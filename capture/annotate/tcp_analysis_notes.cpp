@@ -56,6 +56,7 @@ void explain_trigger(const Facts& f, std::string& note) {
     case SendTrigger::fast_retransmit:
       SAY(note, "The {}'s kernel counted it as a fast retransmit: duplicate ACKs (or SACK blocks) told it the segment was lost, so it did not wait for its timer.", f.sender);
       return;
+    case SendTrigger::delayed_ack:  // only a bare ACK gets it, and a bare ACK is no retransmission
     case SendTrigger::unknown: break;
   }
   if (f.o.copies_before == 0) return;

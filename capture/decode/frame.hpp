@@ -28,6 +28,7 @@ enum class SendTrigger : std::uint8_t {
   timeout,          // the retransmission timer (RTO) expired; for a SYN, the SYN timer
   tail_loss_probe,  // Linux's tail-loss probe (TLP, RFC 8985): the last segment resent after about two round trips of silence
   fast_retransmit,  // duplicate ACKs or SACKs reported the loss (RFC 5681 fast retransmit / RACK)
+  delayed_ack,      // a bare ACK sent by the delayed-ACK timer (DelayedACKs), not at once
 };
 
 // What the lab's own wire did with a frame (`lab tcp-echo --drop ...`): it captures each frame as it was sent,

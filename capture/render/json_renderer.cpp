@@ -143,6 +143,7 @@ const char* trigger_name(lab::decode::SendTrigger trigger) {
   switch (trigger) {
     case lab::decode::SendTrigger::timeout: return "timeout";
     case lab::decode::SendTrigger::tail_loss_probe: return "tail_loss_probe";
+    case lab::decode::SendTrigger::delayed_ack: return "delayed_ack";
     case lab::decode::SendTrigger::fast_retransmit: return "fast_retransmit";
     case lab::decode::SendTrigger::unknown: break;
   }

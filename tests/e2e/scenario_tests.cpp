@@ -182,6 +182,20 @@ TEST_CASE("a large message with a small MSS: segments, cumulative ACKs") {
     last_ack = std::max(last_ack, a["ack"].get<long>());
   }
   CHECK(cumulative);
+  CHECK(std::any_of(acks.begin(), acks.end(), [](const json& a) {
+    return a["note"].get<std::string>().find("acknowledgements are cumulative") != std::string::npos;
+  }));
+}
+
+TEST_CASE("a slow reader's kernel delays its ACK, and its own counter says so") {
+  // The server sleeps 100 ms before each recv(): the client's FIN arrives meanwhile, and with no data to carry
+  // its acknowledgement the server's kernel lets the delayed-ACK timer send it (DelayedACKs in TcpExt).
+  const Timeline t = run_scenario({"tcp-echo", "--slow-reader", "100"});
+  const auto delayed = where(t.packets, [](const json& p) { return p["send_trigger"] == "delayed_ack"; });
+  REQUIRE(delayed.size() >= 1);
+  CHECK(delayed[0]["from"] == "server");
+  CHECK(delayed[0]["len"] == 0);
+  CHECK(delayed[0]["note"].get<std::string>().find("delayed ACK") != std::string::npos);
 }
 
 TEST_CASE("a dropped SYN (--drop syn): the lost SYN is sent again about a second later, by the SYN timer") {

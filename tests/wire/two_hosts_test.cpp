@@ -40,6 +40,7 @@ const char* trigger_name(SendTrigger trigger) {
   switch (trigger) {
     case SendTrigger::timeout: return "timeout";
     case SendTrigger::tail_loss_probe: return "tail_loss_probe";
+    case SendTrigger::delayed_ack: return "delayed_ack";
     case SendTrigger::fast_retransmit: return "fast_retransmit";
     case SendTrigger::unknown: break;
   }
