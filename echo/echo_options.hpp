@@ -53,6 +53,7 @@ struct ClientOptions {
   std::shared_ptr<CloseTogether> close_together{};  // required for ClientClose::together
   std::uint16_t mss = 0;       // TCP_MAXSEG before connect(): smaller segments, visible on loopback; 0: default
   bool connect_udp = false;    // UDP: connect() the socket first, so that an ICMP error is reported to it
+  bool keep_going_after_timeout = false;  // UDP: a reply that never comes is counted lost, the next message goes
 };
 
 // How a client run ended.

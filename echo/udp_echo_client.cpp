@@ -3,7 +3,8 @@
 //     s.sendto(b"Hello?", (HOST, PORT)); data, addr = s.recvfrom(65536)
 //     s.close()
 // Each message is one datagram. A lost datagram stays lost (UDP does not retransmit), so the client
-// waits reply_timeout for each echo and then gives up. With ClientOptions::connect_udp the socket is
+// waits reply_timeout for each echo and then gives up (with keep_going_after_timeout: counts it lost and sends
+// the next message). With ClientOptions::connect_udp the socket is
 // connect()ed first and uses send() and recv(), as `s.connect((HOST, PORT)); s.send(...); s.recv(...)`.
 #include <string>
 #include <string_view>
@@ -87,6 +88,7 @@ asio::awaitable<ClientResult> run_client(ClientOptions options, EventReporter re
   std::vector<char> reply(65536);  // the largest possible datagram fits
   udp::endpoint sender = server;   // recv() on a connected socket only gets datagrams from the server
 
+  std::size_t lost = 0;  // with keep_going_after_timeout: replies that never came
   for (const std::string& message : options.messages) {
     report(EventKind::send, socket, server, {.data = message});
     // send() does not wait for the other side: the datagram is handed to the kernel, and that is all.
@@ -100,6 +102,11 @@ asio::awaitable<ClientResult> run_client(ClientOptions options, EventReporter re
                                              receive_datagram(socket, connected, reply, sender));
     if (!received) {  // the datagram or its echo was lost, or nobody listens: UDP cannot tell which
       const std::string waited = std::to_string(options.reply_timeout.count()) + " ms";
+      if (options.keep_going_after_timeout) {  // count it as lost and go on with the next message
+        report(EventKind::timeout, socket, server, {.detail = receive_call + ": nothing within " + waited});
+        ++lost;
+        continue;
+      }
       co_return give_up(socket, report, server, EventKind::timeout, receive_call + ": nothing within " + waited,
                         "no reply within " + waited + ": UDP does not retransmit");
     }
@@ -116,6 +123,11 @@ asio::awaitable<ClientResult> run_client(ClientOptions options, EventReporter re
     }
   }
   report_and_close(report, socket, server);  // no packet: there is no connection to end
+  if (lost > 0) {
+    co_return ClientResult{.ok = false,
+                           .error = std::to_string(lost) + " of " + std::to_string(options.messages.size()) +
+                                    (lost == 1 ? " reply" : " replies") + " never came: UDP does not retransmit"};
+  }
   co_return ClientResult{.ok = true, .error = {}};
 }
 

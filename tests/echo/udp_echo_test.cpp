@@ -74,6 +74,24 @@ TEST_CASE("UDP: the client gives up when no reply comes") {
   CHECK(silent.available() == 6);  // "Hello?" did arrive
 }
 
+TEST_CASE("UDP: keep_going_after_timeout counts each lost reply and sends the next message") {
+  asio::io_context io;
+  asio::ip::udp::socket silent(io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  EventLog log;
+  std::optional<ClientResult> result;
+  ClientOptions options{.port = silent.local_endpoint().port(), .reply_timeout = 100ms};
+  options.messages = {"one", "two"};
+  options.keep_going_after_timeout = true;
+  start_udp_echo_client(io, options, log.sink(), [&](const ClientResult& r) { result = r; });
+  run_until(io, [] { return false; });
+
+  REQUIRE(result);
+  CHECK_FALSE(result->ok);
+  CHECK(result->error == "2 of 2 replies never came: UDP does not retransmit");
+  CHECK(log.kinds(Actor::client) == std::vector<std::string>{"send", "timeout", "send", "timeout", "close"});
+  CHECK(silent.available() > 0);  // both datagrams did arrive: only the replies were missing
+}
+
 TEST_CASE("UDP: a connected client hears the ICMP port unreachable as connection refused") {
   asio::io_context io;
   EventLog log;
