@@ -136,4 +136,19 @@ inline std::string large_message(std::size_t size = 100 * 1024 + 7) {
   return bytes;
 }
 
+// One TCP server and one client, run until the client is done and the server has closed the connection. The
+// client connects to the server's (kernel-chosen) port.
+struct OneClientRun {
+  asio::io_context io;
+  EventLog log;
+  std::optional<ClientResult> result;
+
+  void run(const ServerOptions& server_options, ClientOptions client_options) {
+    TcpEchoServer server(io, server_options, log.sink());
+    client_options.port = server.port();
+    start_tcp_echo_client(io, client_options, log.sink(), [this](const ClientResult& r) { result = r; });
+    run_until(io, [&] { return result && log.count(Actor::server, EventKind::close) == 1; });
+  }
+};
+
 }  // namespace lab::echo::test

@@ -18,20 +18,6 @@ using namespace lab::echo::test;
 
 namespace {
 
-// One server and one client, run until the client is done and the server has closed the connection.
-struct ClosingRun {
-  asio::io_context io;
-  EventLog log;
-  std::optional<ClientResult> result;
-
-  void run(const ServerOptions& server_options, ClientOptions client_options) {
-    TcpEchoServer server(io, server_options, log.sink());
-    client_options.port = server.port();
-    start_tcp_echo_client(io, client_options, log.sink(), [this](const ClientResult& r) { result = r; });
-    run_until(io, [&] { return result && log.count(Actor::server, EventKind::close) == 1; }, 3000ms);
-  }
-};
-
 using Kinds = std::vector<std::string>;
 
 std::int64_t ns_between(const EchoEvent& a, const EchoEvent& b) { return std::llabs(a.time_ns - b.time_ns); }
@@ -39,7 +25,7 @@ std::int64_t ns_between(const EchoEvent& a, const EchoEvent& b) { return std::ll
 }  // namespace
 
 TEST_CASE("TCP close: the server closes first, the client's recv() returns 0") {
-  ClosingRun run;
+  OneClientRun run;
   run.run({.close = ServerClose::first}, {.close = ClientClose::after_server});
   REQUIRE(run.result);
   CHECK(run.result->ok);
@@ -54,7 +40,7 @@ TEST_CASE("TCP close: the server closes first, the client's recv() returns 0") {
 }
 
 TEST_CASE("TCP close: a server that closes first leaves a second message without its echo") {
-  ClosingRun run;
+  OneClientRun run;
   run.run({.close = ServerClose::first}, {.messages = {"Hello?", "again"}, .close = ClientClose::after_server});
   REQUIRE(run.result);
   CHECK_FALSE(run.result->ok);
@@ -68,7 +54,7 @@ TEST_CASE("TCP close: a server that closes first leaves a second message without
 }
 
 TEST_CASE("TCP close: the client waiting for a server that never closes times out") {
-  ClosingRun run;
+  OneClientRun run;
   run.run({}, {.reply_timeout = 200ms, .close = ClientClose::after_server});
   REQUIRE(run.result);
   CHECK_FALSE(run.result->ok);
@@ -77,7 +63,7 @@ TEST_CASE("TCP close: the client waiting for a server that never closes times ou
 }
 
 TEST_CASE("TCP close: the server closes with data unread, the kernel resets the connection") {
-  ClosingRun run;
+  OneClientRun run;
   run.run({.close = ServerClose::unread}, {});
   REQUIRE(run.result);
   CHECK_FALSE(run.result->ok);
@@ -93,7 +79,7 @@ TEST_CASE("TCP close: the server closes with data unread, the kernel resets the 
 }
 
 TEST_CASE("TCP close: the client aborts with SO_LINGER 0, the server's recv() sees the reset") {
-  ClosingRun run;
+  OneClientRun run;
   run.run({}, {.close = ClientClose::abort});
   REQUIRE(run.result);
   CHECK(run.result->ok);
@@ -108,7 +94,7 @@ TEST_CASE("TCP close: the client aborts with SO_LINGER 0, the server's recv() se
 }
 
 TEST_CASE("TCP close: a half-close, the server echoes after the client's FIN") {
-  ClosingRun run;
+  OneClientRun run;
   const std::vector<std::string> messages{"Hello?", "and more", large_message()};
   run.run({}, {.messages = messages, .close = ClientClose::half_close});
   REQUIRE(run.result);
@@ -136,7 +122,7 @@ TEST_CASE("TCP close: a half-close, the server echoes after the client's FIN") {
 }
 
 TEST_CASE("TCP close: client and server close together") {
-  ClosingRun run;
+  OneClientRun run;
   const auto close_together = make_close_together(run.io, 1000ms);
   run.run({.close = ServerClose::together, .close_together = close_together},
           {.close = ClientClose::together, .close_together = close_together});
@@ -152,7 +138,7 @@ TEST_CASE("TCP close: client and server close together") {
 }
 
 TEST_CASE("TCP close: a server waiting to close together with nobody closes alone after the wait limit") {
-  ClosingRun run;
+  OneClientRun run;
   const auto close_together = make_close_together(run.io, 200ms);
   const auto start = std::chrono::steady_clock::now();
   run.run({.close = ServerClose::together, .close_together = close_together}, {});
@@ -168,7 +154,7 @@ TEST_CASE("TCP close: a server waiting to close together with nobody closes alon
 }
 
 TEST_CASE("TCP close: a client waiting to close together with nobody fails after the wait limit") {
-  ClosingRun run;
+  OneClientRun run;
   const auto close_together = make_close_together(run.io, 200ms);
   run.run({}, {.close = ClientClose::together, .close_together = close_together});
   REQUIRE(run.result);

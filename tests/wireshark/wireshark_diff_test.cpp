@@ -130,6 +130,24 @@ TEST_CASE("the corpus selection rule finds the teaching captures") {
 
 // Captures the labs write themselves: both the lab's own JSON lines and `lab annotate` of the written file
 // must agree with tshark on that file.
+namespace {
+
+// Runs `lab ARGS --format json --write FILE`.
+lab::test::LabRun run_lab_writing(std::vector<std::string> args, const std::string& file) {
+  for (const char* a : {"--format", "json", "--write"}) args.push_back(a);
+  args.push_back(file);
+  return lab::test::run_lab(args);
+}
+
+// A machine that forbids the lab's namespaces (exit 3) skips the comparison, saying so.
+bool environment_refused(const lab::test::LabRun& run, const std::string& name) {
+  if (run.exit_code != 3) return false;
+  WARN("this environment does not allow a lab run (" << run.err << "): " << name << " skipped");
+  return true;
+}
+
+}  // namespace
+
 TEST_CASE("captures the labs write agree with tshark, live and through lab annotate") {
   if (ws::tshark_path().empty()) {
     WARN("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
@@ -152,15 +170,9 @@ TEST_CASE("captures the labs write agree with tshark, live and through lab annot
   for (const auto& v : variants) {
     SECTION(v.name) {
       const std::string file = dir.path() + "/capture.pcap";
-      auto args = v.args;
-      for (const char* a : {"--format", "json", "--write"}) args.push_back(a);
-      args.push_back(file);
-      const auto run = lab::test::run_lab(args);
+      const auto run = run_lab_writing(v.args, file);
       INFO(v.name << ": " << run.err);
-      if (run.exit_code == 3) {
-        WARN("this environment does not allow a lab run (" << run.err << "): " << v.name << " skipped");
-        return;
-      }
+      if (environment_refused(run, v.name)) return;
       REQUIRE(run.exit_code == 0);
       const auto tshark = ws::run_tshark(file);
       const auto live = ws::compare(file, packets_of(run.out), tshark);
@@ -413,15 +425,9 @@ TEST_CASE("the lab's fault and close scenarios: analysis agrees with tshark pack
   for (const auto& s : scenarios) {
     SECTION(s.name) {
       const std::string file = dir.path() + "/scenario.pcap";
-      auto args = s.args;
-      for (const char* a : {"--format", "json", "--write"}) args.push_back(a);
-      args.push_back(file);
-      const auto run = lab::test::run_lab(args);
+      const auto run = run_lab_writing(s.args, file);
       INFO(s.name << ": " << run.err);
-      if (run.exit_code == 3) {
-        WARN("this environment does not allow a lab run (" << run.err << "): " << s.name << " skipped");
-        return;
-      }
+      if (environment_refused(run, s.name)) return;
       REQUIRE(run.exit_code == 0);
       const auto tshark = ws::run_tshark(file);
       const auto ours = packets_of(run.out);
