@@ -137,17 +137,20 @@ IfAddress parse_if_address(const std::string& text) {
   return address;
 }
 
-void create_veth_pair(const std::string& name, const std::string& peer_name, int peer_netns_fd,
-                      const MacAddress& peer_mac) {
+void create_veth_pair(const std::string& name, int index, const std::string& peer_name, int peer_index,
+                      int peer_netns_fd, const MacAddress& peer_mac) {
   Request request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
   request.body<ifinfomsg>().ifi_family = AF_UNSPEC;
+  request.body<ifinfomsg>().ifi_index = index;
   request.add_string(IFLA_IFNAME, name);
   const std::size_t link_info = request.begin(IFLA_LINKINFO);
   request.add_string(IFLA_INFO_KIND, "veth");
   const std::size_t info_data = request.begin(IFLA_INFO_DATA);
   // The peer is described like a whole RTM_NEWLINK of its own: an ifinfomsg, then its attributes.
   const std::size_t peer = request.begin(VETH_INFO_PEER);
-  request.add_struct(ifinfomsg{});
+  ifinfomsg peer_link{};
+  peer_link.ifi_index = peer_index;
+  request.add_struct(peer_link);
   request.add_string(IFLA_IFNAME, peer_name);
   request.add_u32(IFLA_NET_NS_FD, static_cast<std::uint32_t>(peer_netns_fd));
   request.add(IFLA_ADDRESS, peer_mac.data(), peer_mac.size());

@@ -21,9 +21,12 @@ struct IfAddress {
 IfAddress parse_if_address(const std::string& text);
 
 // A veth pair: `name` stays in the current namespace; its peer, called `peer_name`, is created directly in the
-// namespace of `peer_netns_fd` with the hardware address `peer_mac`. Both ends start down.
-void create_veth_pair(const std::string& name, const std::string& peer_name, int peer_netns_fd,
-                      const MacAddress& peer_mac);
+// namespace of `peer_netns_fd` with the hardware address `peer_mac`. Both ends start down. `index` and
+// `peer_index` are their interface numbers, chosen to differ: the kernel takes a link change of a device whose
+// number equals its peer's (possible across namespaces) as not urgent and may apply it up to a second later,
+// and until then the link drops what is sent on it.
+void create_veth_pair(const std::string& name, int index, const std::string& peer_name, int peer_index,
+                      int peer_netns_fd, const MacAddress& peer_mac);
 // `ip link set NAME up`; `noarp` also sets IFF_NOARP (no ARP, no IPv6 neighbour discovery, no DAD, no MLD).
 void set_link_up(const std::string& name, bool noarp = false);
 // `ip addr add ADDRESS dev NAME`; IPv6 addresses get IFA_F_NODAD (usable at once, no DAD probe on the wire).

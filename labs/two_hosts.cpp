@@ -126,8 +126,11 @@ bool is_probe(const std::uint8_t* frame, ssize_t length) {
 
 // Writes a probe on `from` every millisecond until one is read on `to`, for at most 2 s. Needed because
 // IFF_RUNNING is not the end of it: right after both ends are running, a frame the lab writes can still be lost
-// (seen on 6.18: the cable's tx_dropped counter grew and the first SYN never arrived, one run in two). A probe
-// that crosses proves the cable carries.
+// (seen on 6.18: the cable's tx_dropped counter grew and the first SYN never arrived, one run in two) while the
+// transmit queue is not yet switched on. The link watch does that at once for a veth whose interface number
+// differs from its peer's, and up to a second later otherwise: hence the distinct numbers given to each pair
+// (create_veth_pair), which took the set-up from ~1.1 s to ~0.1 s after an idle moment. A probe that crosses
+// still proves the cable carries.
 // Everything `to` reads meanwhile is a probe: the hosts send nothing until the lab gives them sockets.
 void wait_until_carrying(int from, int to, const MacAddress& to_mac, const std::string& what) {
   std::uint8_t probe[60] = {};  // the shortest Ethernet frame, zero padded
@@ -208,7 +211,7 @@ void TwoHosts::build_host(Host host) {
   // The cable, from the lab's side: created here, its peer born as eth0 inside the host. The cable has no
   // address and speaks no protocol; it only carries what the lab writes to it.
   enter_wire();
-  create_veth_pair(cable, "eth0", host_ns_[i], mac(host));
+  create_veth_pair(cable, 100 + i, "eth0", 200 + i, host_ns_[i], mac(host));
   disable_ipv6(cable);
   disable_offloads(cable);
   set_link_up(cable, /*noarp=*/true);
