@@ -10,7 +10,6 @@
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/steady_timer.hpp>
 #include <chrono>
-#include <ctime>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -20,6 +19,7 @@
 #include "capture/pcap/live_capture.hpp"
 #include "capture/timeline/timeline_merger.hpp"
 #include "echo/echo.hpp"
+#include "echo/socket_info.hpp"
 #include "labs/app_events.hpp"
 
 namespace lab::labs {
@@ -28,6 +28,8 @@ namespace {
 using namespace std::chrono_literals;
 using lab::flow::Role;
 using lab::flow::TcpState;
+// The clock the echo programs stamp their calls with, so that calls and packets share one time axis.
+using lab::echo::realtime_ns;
 
 constexpr auto tcp_close_grace = 2s;  // after the client is done, wait at most this long for the last ACK
 constexpr auto udp_settle = 20ms;     // UDP has no ending on the wire: drain the capture a moment longer
@@ -35,12 +37,6 @@ constexpr auto lab_deadline = 15s;    // nothing in a lab may take longer than t
 constexpr auto wire_deadline = 40s;   // ...unless packets are dropped: three lost SYNs alone cost 1 + 2 + 4 s
 constexpr std::uint32_t simultaneous_close_delay_ms = 5;  // long enough for both FINs to be on the wire at once
 constexpr auto half_close_read_pause = 20ms;
-
-std::int64_t realtime_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 
 // Every captured frame goes to the --write file (if any) and into the timeline.
 class CaptureTap : public lab::pcap::FrameSink {

@@ -8,7 +8,6 @@
 #include "capture/annotate/packet_words.hpp"
 #include "capture/annotate/say.hpp"
 #include "capture/annotate/words.hpp"
-#include "capture/flow/seq.hpp"
 
 namespace lab::annotate {
 namespace {
@@ -123,40 +122,17 @@ void explain_data(const Segment& s, const lab::decode::DecodedPacket& packet, st
         s.sender, s.receiver, s.receiver);
 }
 
-// How many of the receiver's recent data segments this ACK confirms for the first time (0 if none is known),
-// and the first and last of their packet numbers.
-struct Covered {
-  int segments = 0;
-  std::uint32_t first_packet = 0, last_packet = 0;
-};
-Covered segments_confirmed(const Segment& s) {
-  Covered covered;
-  const lab::flow::TcpSide& data_sender = s.c.side(lab::flow::other(s.from));
-  const std::uint32_t ack = s.h.ack;
-  const std::uint32_t previous = ack - s.o.newly_acked;
-  for (const lab::flow::SentSegment& seg : data_sender.recent) {
-    if (seg.packet_index == 0 || seg.dropped || seg.end_seq == seg.seq) continue;
-    // Confirmed now: it ends after the previous ACK and no later than this one (modulo 2^32).
-    if (lab::flow::seq_diff(previous, seg.end_seq) <= 0 || lab::flow::seq_diff(seg.end_seq, ack) < 0) continue;
-    ++covered.segments;
-    if (covered.first_packet == 0 || seg.packet_index < covered.first_packet) covered.first_packet = seg.packet_index;
-    if (seg.packet_index > covered.last_packet) covered.last_packet = seg.packet_index;
-  }
-  return covered;
-}
-
 // Cumulative ACKs (one number confirms everything before it) and delayed ACKs (a receiver waiting a moment
 // in case its ACK can ride on data or cover a second segment).
 void explain_cumulative_and_delayed(const Segment& s, std::string& note) {
-  const Covered covered = segments_confirmed(s);
-  if (covered.segments >= 2)
+  if (s.o.acked_segments >= 2)
     SAY(note, "It confirms {} segments at once (packets #{} to #{}): acknowledgements are cumulative, one ack number confirms every byte before it.",
-        covered.segments, covered.first_packet, covered.last_packet);
+        s.o.acked_segments, s.o.first_acked_packet, s.o.last_acked_packet);
   if (s.len > 0 || s.h.has(flag::fin)) return;  // a piggybacked ACK was not delayed for its own sake
   if (s.trigger == lab::decode::SendTrigger::delayed_ack) {
     SAY(note, "The {}'s kernel counted it as a delayed ACK: rather than answer at once, it waited (Linux: 40 ms at first, up to 200 ms) for data of its own to carry the ACK, or for a second segment to confirm with one ACK, and its delayed-ACK timer ran out first.",
         s.sender);
-  } else if (s.trigger == lab::decode::SendTrigger::unknown && covered.segments == 1 && s.o.acked_packet != 0 &&
+  } else if (s.trigger == lab::decode::SendTrigger::unknown && s.o.acked_segments == 1 && s.o.acked_packet != 0 &&
              s.o.acked_packet_age_ns >= 30'000'000) {
     SAY(note, "Sent {} after the data it confirms: most likely a delayed ACK (a receiver may wait, 40 ms at first on Linux, for data of its own to carry the ACK). A capture cannot tell for sure.",
         duration_words(s.o.acked_packet_age_ns));

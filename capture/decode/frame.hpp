@@ -31,6 +31,18 @@ enum class SendTrigger : std::uint8_t {
   delayed_ack,      // a bare ACK sent by the delayed-ACK timer (DelayedACKs), not at once
 };
 
+// "timeout", "tail_loss_probe", ... as the JSON `send_trigger` field spells them; "unknown" for unknown.
+inline const char* send_trigger_name(SendTrigger trigger) {
+  switch (trigger) {
+    case SendTrigger::timeout: return "timeout";
+    case SendTrigger::tail_loss_probe: return "tail_loss_probe";
+    case SendTrigger::fast_retransmit: return "fast_retransmit";
+    case SendTrigger::delayed_ack: return "delayed_ack";
+    case SendTrigger::unknown: break;
+  }
+  return "unknown";
+}
+
 // What the lab's own wire did with a frame (`lab tcp-echo --drop ...`): it captures each frame as it was sent,
 // then delivers, delays or drops it. A frame from a file or from libpcap has the defaults.
 struct WireNote {

@@ -22,6 +22,8 @@ struct TcpObservation {
   std::uint32_t newly_acked = 0;    // how many sequence numbers this ACK confirms beyond the previous one
   std::uint32_t acked_packet = 0;   // the packet whose last byte this ACK confirms (0: none known)
   std::int64_t acked_packet_age_ns = 0;  // how long after that packet this ACK was sent
+  std::uint8_t acked_segments = 0;  // how many remembered data segments this ACK confirms for the first time
+  std::uint32_t first_acked_packet = 0, last_acked_packet = 0;  // the first and last of them
   bool piggybacked = false;         // data and a new ACK in one segment
   TcpState before[2]{};             // [client], [server] before this packet
   TcpState after[2]{};              // [client], [server] after it was sent and received (if it was)

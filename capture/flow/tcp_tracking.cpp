@@ -29,8 +29,8 @@ void learn_bases(TcpSide& sender, TcpSide& receiver, const TcpHeader& h) {
   }
 }
 
-// What the ACK field tells: how much is newly confirmed, whether it confirms the receiver's SYN or FIN, and
-// which earlier packet it completes. An ACK the lab dropped tells the receiver nothing: it is explained for what
+// What the ACK field tells: how much is newly confirmed, whether it confirms the receiver's SYN or FIN, which
+// earlier packet it completes, and how many of the receiver's segments it confirms at once (ACKs are cumulative). An ACK the lab dropped tells the receiver nothing: it is explained for what
 // it says, but confirms nothing, so the next delivered ACK is the one that does.
 void read_ack(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, std::int64_t time_ns, bool delivered,
               TcpObservation& o) {
@@ -39,10 +39,19 @@ void read_ack(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, std::int64
   if (seq_after(h.ack, previous)) o.newly_acked = h.ack - previous;
   if (o.newly_acked > 0) {
     for (const SentSegment& segment : receiver.recent) {
-      if (segment.packet_index != 0 && segment.end_seq == h.ack) {
+      if (segment.packet_index == 0) continue;
+      if (segment.end_seq == h.ack) {
         o.acked_packet = segment.packet_index;
         o.acked_packet_age_ns = time_ns - segment.time_ns;
       }
+      // Confirmed now: a data segment that arrived, ending after the previous ACK and no later than this one.
+      if (segment.dropped || segment.end_seq == segment.seq || !seq_after(segment.end_seq, previous) ||
+          seq_after(segment.end_seq, h.ack))
+        continue;
+      ++o.acked_segments;
+      if (o.first_acked_packet == 0 || segment.packet_index < o.first_acked_packet)
+        o.first_acked_packet = segment.packet_index;
+      if (segment.packet_index > o.last_acked_packet) o.last_acked_packet = segment.packet_index;
     }
   }
   if (!delivered) return;

@@ -139,17 +139,6 @@ void analysis_fields(std::string& out, const lab::flow::TcpObservation& o) {
   number_or_null(o.retransmission_of != 0, o.retransmission_of);
 }
 
-const char* trigger_name(lab::decode::SendTrigger trigger) {
-  switch (trigger) {
-    case lab::decode::SendTrigger::timeout: return "timeout";
-    case lab::decode::SendTrigger::tail_loss_probe: return "tail_loss_probe";
-    case lab::decode::SendTrigger::delayed_ack: return "delayed_ack";
-    case lab::decode::SendTrigger::fast_retransmit: return "fast_retransmit";
-    case lab::decode::SendTrigger::unknown: break;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 void JsonRenderer::packet(const PacketView& v, std::string& out) {
@@ -196,9 +185,9 @@ void JsonRenderer::packet(const PacketView& v, std::string& out) {
   // What the lab's own wire did with it (a file's packets: delivered, trigger unknown).
   if (o.delivered && v.frame.wire.trigger == lab::decode::SendTrigger::unknown) {
     out += ",\"dropped_by_lab\":false,\"send_trigger\":null";  // every packet of a file
-  } else if (const char* trigger = trigger_name(v.frame.wire.trigger)) {
+  } else if (v.frame.wire.trigger != lab::decode::SendTrigger::unknown) {
     out += o.delivered ? ",\"dropped_by_lab\":false,\"send_trigger\":\"" : ",\"dropped_by_lab\":true,\"send_trigger\":\"";
-    out += trigger;
+    out += lab::decode::send_trigger_name(v.frame.wire.trigger);
     out += '"';
   } else {
     out += ",\"dropped_by_lab\":true,\"send_trigger\":null";

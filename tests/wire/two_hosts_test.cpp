@@ -36,17 +36,6 @@ bool sent_by_client(const DecodedPacket& packet) { return packet.link.mac_src[5]
 bool is_syn(const DecodedPacket& p) { return p.tcp && p.tcp->has(tcp_flag::syn) && !p.tcp->has(tcp_flag::ack); }
 bool is_syn_ack(const DecodedPacket& p) { return p.tcp && p.tcp->has(tcp_flag::syn) && p.tcp->has(tcp_flag::ack); }
 
-const char* trigger_name(SendTrigger trigger) {
-  switch (trigger) {
-    case SendTrigger::timeout: return "timeout";
-    case SendTrigger::tail_loss_probe: return "tail_loss_probe";
-    case SendTrigger::delayed_ack: return "delayed_ack";
-    case SendTrigger::fast_retransmit: return "fast_retransmit";
-    case SendTrigger::unknown: break;
-  }
-  return "unknown";
-}
-
 // One line per frame, for failure messages: "#2 +0.112 ms server flags=0x12 seq=... len=0 dropped".
 std::string describe(const ExchangeResult& result) {
   std::string text;
@@ -60,7 +49,7 @@ std::string describe(const ExchangeResult& result) {
       text += " flags=" + std::to_string(packet.tcp->flags) + " seq=" + std::to_string(packet.tcp->seq) +
               " len=" + std::to_string(packet.payload_len);
     if (frame.dropped) text += " DROPPED";
-    if (frame.trigger != SendTrigger::unknown) text += std::string(" trigger=") + trigger_name(frame.trigger);
+    if (frame.trigger != SendTrigger::unknown) text += std::string(" trigger=") + lab::decode::send_trigger_name(frame.trigger);
   }
   return text;
 }
@@ -152,7 +141,7 @@ TEST_CASE("drop syn: the first SYN never arrives and the client's kernel retrans
   CHECK_FALSE(result.frames[1].dropped);
   CHECK(second.tcp->seq == first.tcp->seq);
   const std::int64_t gap = result.frames[1].time_ns - result.frames[0].time_ns;
-  WARN("SYN retransmitted after " << gap / 1000 << " us, trigger " << trigger_name(result.frames[1].trigger));
+  WARN("SYN retransmitted after " << gap / 1000 << " us, trigger " << lab::decode::send_trigger_name(result.frames[1].trigger));
   CHECK(gap >= 900 * ms);
   CHECK(gap <= 1500 * ms);
   CHECK(result.frames[0].trigger == SendTrigger::unknown);
@@ -186,7 +175,7 @@ TEST_CASE("drop request: the client's data is lost, its kernel retransmits it, a
   CHECK_FALSE(again.dropped);
   CHECK(decode(again).tcp->seq == decode(lost).tcp->seq);
   WARN("data retransmitted after " << (again.time_ns - lost.time_ns) / 1000 << " us, trigger "
-                                   << trigger_name(again.trigger) << "; client counters: timeouts "
+                                   << lab::decode::send_trigger_name(again.trigger) << "; client counters: timeouts "
                                    << result.client_counters.timeouts << ", loss probes "
                                    << result.client_counters.loss_probes << ", fast retransmits "
                                    << result.client_counters.fast_retrans);
