@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -39,6 +40,25 @@ long read_number(const char* path, const std::string& field = "") {
   return -1;
 }
 
+// Whether "/" is the root of this process's mount namespace. Where it is not (chroot), the kernel refuses new
+// user namespaces with EPERM. /proc/1/root is init's root: readable by root, compared with ours by inode. Without
+// the right to read it, mountinfo tells: its mount points are relative to our root, and "/" is listed only if our
+// root is a mount point (a chroot into a plain folder is not).
+bool root_is_not_the_namespace_root() {
+  struct stat ours{}, init{};
+  if (stat("/", &ours) != 0) return false;
+  if (stat("/proc/1/root/", &init) == 0) return ours.st_dev != init.st_dev || ours.st_ino != init.st_ino;
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  if (!mountinfo) return false;  // no /proc: we cannot tell
+  std::string id, parent, device, root, mount_point;
+  std::string rest;
+  while (mountinfo >> id >> parent >> device >> root >> mount_point) {
+    if (mount_point == "/") return false;
+    std::getline(mountinfo, rest);
+  }
+  return true;
+}
+
 // Why the kernel refused `step` (errno `error`) while we made a user namespace, and what to do about it.
 NetnsError refusal(const std::string& step, int error) {
   const std::string cause = "(" + step + ": " + std::strerror(error) + ")";
@@ -54,6 +74,10 @@ NetnsError refusal(const std::string& step, int error) {
   if (read_number("/proc/sys/kernel/unprivileged_userns_clone") == 0)
     return NetnsError(failed + "unprivileged user namespaces are switched off " + cause +
                       " — allow them with: sudo sysctl -w kernel.unprivileged_userns_clone=1" + or_else);
+  if (error == EPERM && step.starts_with("unshare") && root_is_not_the_namespace_root())
+    return NetnsError(failed + "this process runs in a chroot, and the kernel gives no user namespace to a chrooted "
+                      "process " + cause + " — run lab outside the chroot, or as root, or enter the system with "
+                      "pivot_root in a new mount namespace instead of chroot (as tests/fresh/run.sh does)");
   if (error == EACCES && prctl(PR_GET_DUMPABLE) == 0)
     return NetnsError(failed + "the process changed its user id, so /proc/self belongs to root " + cause +
                       " — a programmer error: call prctl(PR_SET_DUMPABLE, 1) after dropping privileges");

@@ -14,6 +14,7 @@
 #include "capture/pcap/file_reader.hpp"
 #include "tests/e2e/run_lab.hpp"
 #include "tests/support/catch.hpp"
+#include "tests/support/skip.hpp"
 
 using lab::test::json_lines;
 using lab::test::run_lab;
@@ -274,8 +275,7 @@ TEST_CASE("writing a pcap file with --write: it holds exactly the packets of the
 
   // Wireshark's relative numbers and lengths, packet by packet.
   if (access("/usr/bin/tshark", X_OK) != 0) {
-    WARN("tshark not installed: differential check skipped");
-    return;
+    LAB_SKIP("tshark not installed: differential check skipped");
   }
   const auto tshark = lab::test::run_program(
       {"/usr/bin/tshark", "-r", file, "-T", "fields", "-E", "separator=,", "-e", "tcp.seq", "-e", "tcp.ack", "-e",
@@ -308,8 +308,7 @@ TEST_CASE("an unprivileged user runs the lab in a user namespace, no root needed
   const auto run = run_lab({"tcp-echo", "--format", "json"}, root);  // as root: drop to nobody first
   INFO(run.err);
   if (run.exit_code == 3 && run.err.find("namespace") != std::string::npos) {
-    WARN("this machine forbids unprivileged user namespaces: " << run.err);
-    return;
+    LAB_SKIP("this machine forbids unprivileged user namespaces: " << run.err);
   }
   REQUIRE(run.exit_code == 0);
   check_tcp_echo(json_lines(run.out), {"Hello?"});

@@ -71,8 +71,44 @@ LabRun run_program(const std::vector<std::string>& args, int timeout_ms, bool as
   return run;
 }
 
+namespace {
+
+// A copy of the lab binary that uid 65534 can reach. The build tree may sit in a home folder that only its owner
+// may enter (Debian 13 makes new homes 0700, and /root is 0700 everywhere), so the unprivileged run gets its own
+// copy in a world-readable folder, made once per test process and removed at its end.
+class ReachableCopy {
+ public:
+  explicit ReachableCopy(const std::string& binary) {
+    namespace fs = std::filesystem;
+    char pattern[] = "/tmp/lab-nobody-XXXXXX";
+    if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
+    dir_ = pattern;
+    fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec);
+    path_ = dir_ + "/lab";
+    fs::copy_file(binary, path_);
+    fs::permissions(path_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                               fs::perms::others_read | fs::perms::others_exec);
+  }
+  ~ReachableCopy() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string dir_, path_;
+};
+
+const std::string& reachable_lab_binary() {
+  static const ReachableCopy copy(lab_binary());
+  return copy.path();
+}
+
+}  // namespace
+
 LabRun run_lab(const std::vector<std::string>& args, bool as_nobody) {
-  std::vector<std::string> argv{lab_binary()};
+  std::vector<std::string> argv{as_nobody ? reachable_lab_binary() : lab_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_program(argv, 20000, as_nobody);
 }

@@ -11,6 +11,7 @@
 #include "echo/echo.hpp"
 #include "tests/echo/echo_test_support.hpp"
 #include "tests/support/catch.hpp"
+#include "tests/support/skip.hpp"
 
 using namespace lab::echo;
 using namespace lab::echo::test;
@@ -166,8 +167,7 @@ TEST_CASE("UDP: stop() ends the server") {
 
 TEST_CASE("UDP: IPv6 on ::1") {
   if (!ipv6_loopback_available()) {
-    WARN("no IPv6 loopback here: skipped");
-    return;
+    LAB_SKIP("no IPv6 loopback here: skipped");
   }
   asio::io_context io;
   EventLog log;

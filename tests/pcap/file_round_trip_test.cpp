@@ -6,6 +6,7 @@
 #include "capture/pcap/file_writer.hpp"
 #include "tests/pcap/pcap_test_support.hpp"
 #include "tests/support/catch.hpp"
+#include "tests/support/skip.hpp"
 
 using lab::decode::Frame;
 using lab::pcap::FileReader;
@@ -101,8 +102,7 @@ TEST_CASE("a frame longer than the snap length is cut to it, its wire length kep
 
 TEST_CASE("tcpdump reads a written file, nanoseconds included", "[pcap][file][tools]") {
   if (!program_exists("tcpdump")) {
-    WARN("tcpdump is not installed: not checked");
-    return;
+    LAB_SKIP("tcpdump is not installed: not checked");
   }
   TempDir dir;
   const auto path = dir.file("for-tcpdump.pcap");
@@ -117,8 +117,7 @@ TEST_CASE("tcpdump reads a written file, nanoseconds included", "[pcap][file][to
 
 TEST_CASE("tshark reads a written file", "[pcap][file][tools]") {
   if (!program_exists("tshark")) {
-    WARN("tshark is not installed: not checked");
-    return;
+    LAB_SKIP("tshark is not installed: not checked");
   }
   TempDir dir;
   const auto path = dir.file("for-tshark.pcap");
@@ -132,8 +131,7 @@ TEST_CASE("tshark reads a written file", "[pcap][file][tools]") {
 
 TEST_CASE("a pcapng file reads too", "[pcap][file][tools]") {
   if (!program_exists("editcap")) {
-    WARN("editcap (Wireshark) is not installed: no pcapng file to read");
-    return;
+    LAB_SKIP("editcap (Wireshark) is not installed: no pcapng file to read");
   }
   TempDir dir;
   const auto pcap = dir.file("source.pcap");

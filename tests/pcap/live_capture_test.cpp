@@ -3,7 +3,10 @@
 #include <arpa/inet.h>
 #include <grp.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -13,6 +16,7 @@
 #include "labs/netns.hpp"
 #include "tests/pcap/pcap_test_support.hpp"
 #include "tests/support/catch.hpp"
+#include "tests/support/skip.hpp"
 
 using lab::pcap::CaptureError;
 using lab::pcap::CaptureErrorKind;
@@ -144,8 +148,7 @@ void check_live_capture(bool as_nobody) {
   INFO("child said: " << result.output);
   REQUIRE_FALSE(result.timed_out);
   if (result.exit_code == exit_netns_refused && user_namespaces_forbidden_here()) {
-    WARN("this machine forbids unprivileged user namespaces; live capture not checked: " << result.output);
-    return;
+    LAB_SKIP("this machine forbids unprivileged user namespaces; live capture not checked: " << result.output);
   }
   CHECK(result.exit_code == exit_ok);
 }
@@ -158,8 +161,7 @@ TEST_CASE("live capture on the loopback of a private namespace, as the current u
 
 TEST_CASE("live capture in a private namespace as an unprivileged user (nobody)", "[pcap][live][netns]") {
   if (geteuid() != 0) {
-    WARN("not root: the current-user test already took the unprivileged path");
-    return;
+    LAB_SKIP("not root: the current-user test already took the unprivileged path");
   }
   check_live_capture(true);
 }
@@ -169,8 +171,7 @@ TEST_CASE("without a namespace, an unprivileged user gets the permission error t
   const bool root = geteuid() == 0;
   if (!root && (read_number("/proc/self/status", "CapEff") != 0)) {
     // CapEff is hex; any capability bit set might include CAP_NET_RAW: the user may well be able to capture.
-    WARN("this user holds capabilities: the permission error cannot be provoked");
-    return;
+    LAB_SKIP("this user holds capabilities: the permission error cannot be provoked");
   }
   const auto result = run_in_child(
       [&](std::string& message) {
@@ -217,4 +218,41 @@ TEST_CASE("an interface that does not exist is named, with the ones that do", "[
     CHECK(has(result.output, "(or \"any\" for all of them)"));
     CHECK_FALSE(has(result.output, "nflog"));  // a pcap pseudo-device, not an interface
   }
+}
+
+// The kernel gives no user namespace to a chrooted process; the error must name the chroot, not blame the kernel.
+TEST_CASE("in a chroot, the namespace error names the chroot", "[pcap][netns]") {
+  if (geteuid() != 0) LAB_SKIP("not root: a chroot cannot be made to test the message");
+  char pattern[] = "/tmp/lab-chroot-XXXXXX";
+  REQUIRE(mkdtemp(pattern) != nullptr);
+  const std::string dir = pattern;
+  chmod(dir.c_str(), 0755);  // nobody must be able to walk from its new root into /proc
+  const auto result = run_in_child(
+      [&](std::string& message) {
+        // A mount namespace of the child's own, so the /proc mounted for the chroot vanishes with it.
+        if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+            mkdir((dir + "/proc").c_str(), 0755) != 0 ||
+            mount("proc", (dir + "/proc").c_str(), "proc", 0, nullptr) != 0 || chroot(dir.c_str()) != 0 ||
+            chdir("/") != 0) {
+          message = std::string("cannot set up the chroot: ") + std::strerror(errno);
+          return 10;
+        }
+        if (!become_nobody(message)) return 10;
+        try {
+          lab::labs::enter_private_network();
+          message = "a user namespace was created inside a chroot";
+          return 1;
+        } catch (const lab::labs::NetnsError& e) {
+          message = e.what();
+          return 0;
+        }
+      },
+      std::chrono::seconds(10));
+  rmdir((dir + "/proc").c_str());
+  rmdir(dir.c_str());
+  INFO("child said: " << result.output);
+  REQUIRE_FALSE(result.timed_out);
+  CHECK(result.exit_code == 0);
+  CHECK(has(result.output, "this process runs in a chroot"));
+  CHECK(has(result.output, "pivot_root"));
 }

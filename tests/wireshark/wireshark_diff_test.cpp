@@ -11,6 +11,7 @@
 
 #include "tests/e2e/run_lab.hpp"
 #include "tests/support/catch.hpp"
+#include "tests/support/skip.hpp"
 #include "tests/wireshark/tshark_diff.hpp"
 
 namespace {
@@ -71,13 +72,11 @@ std::string lines(const std::vector<std::string>& items) {
 
 void check_corpus_shard(std::size_t shard) {
   if (ws::tshark_path().empty()) {
-    WARN("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
-    return;
+    LAB_SKIP("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
   }
   const auto files = ws::teaching_captures();
   if (files.empty()) {
-    WARN("no corpus at " LAB_SOURCE_DIR "/../shared/corpus: Wireshark differential over the corpus skipped");
-    return;
+    LAB_SKIP("no corpus at " LAB_SOURCE_DIR "/../shared/corpus: Wireshark differential over the corpus skipped");
   }
   const auto start = std::chrono::steady_clock::now();
   Tally tally;
@@ -115,8 +114,7 @@ TEST_CASE("corpus teaching captures agree with tshark, shard 6") { check_corpus_
 TEST_CASE("the corpus selection rule finds the teaching captures") {
   const auto files = ws::teaching_captures();
   if (files.empty()) {
-    WARN("no corpus beside the repository: selection not checked");
-    return;
+    LAB_SKIP("no corpus beside the repository: selection not checked");
   }
   // The golden TCP sessions of the corpus (MANIFEST.md) must be among them.
   for (const char* golden : {"ws-http.cap", "ws-tcp-ecn-sample.pcap", "ws-http-ipv6.pcap", "ws-200722_tcp_anon.pcapng",
@@ -142,7 +140,7 @@ lab::test::LabRun run_lab_writing(std::vector<std::string> args, const std::stri
 // A machine that forbids the lab's namespaces (exit 3) skips the comparison, saying so.
 bool environment_refused(const lab::test::LabRun& run, const std::string& name) {
   if (run.exit_code != 3) return false;
-  WARN("this environment does not allow a lab run (" << run.err << "): " << name << " skipped");
+  std::cout << "SKIP: this environment does not allow a lab run (" << run.err << "): " << name << " skipped" << std::endl;
   return true;
 }
 
@@ -150,8 +148,7 @@ bool environment_refused(const lab::test::LabRun& run, const std::string& name) 
 
 TEST_CASE("captures the labs write agree with tshark, live and through lab annotate") {
   if (ws::tshark_path().empty()) {
-    WARN("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
-    return;
+    LAB_SKIP("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
   }
   struct Variant {
     const char* name;
@@ -258,8 +255,7 @@ std::vector<Segment> exchange(double t, std::uint32_t c, std::uint32_t s) {
 
 TEST_CASE("crafted corner cases agree with tshark: seq wrap, mid-stream start, port reuse, SYN retried after RST") {
   if (ws::tshark_path().empty()) {
-    WARN("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
-    return;
+    LAB_SKIP("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
   }
   struct Case {
     const char* file;
@@ -310,8 +306,7 @@ TEST_CASE("crafted corner cases agree with tshark: seq wrap, mid-stream start, p
 // `analysis`, `duplicate_ack_num` and `duplicate_ack_frame` must equal tshark's on every frame.
 TEST_CASE("crafted captures of each TCP analysis kind agree with tshark") {
   if (ws::tshark_path().empty()) {
-    WARN("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
-    return;
+    LAB_SKIP("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
   }
   const std::uint32_t c = 1000, s = 5000;
   // Handshake (SYN-ACK with the given window) at t = 1.00, 1.01, 1.02: the initial RTT is 20 ms.
@@ -394,8 +389,7 @@ TEST_CASE("crafted captures of each TCP analysis kind agree with tshark") {
 // which nothing went wrong cannot pass for agreement.
 TEST_CASE("the lab's fault and close scenarios: analysis agrees with tshark packet by packet") {
   if (ws::tshark_path().empty()) {
-    WARN("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
-    return;
+    LAB_SKIP("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
   }
   struct Scenario {
     const char* name;
