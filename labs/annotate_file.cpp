@@ -50,7 +50,7 @@ int run_annotate_file(const AnnotateFileOptions& options) {
                              "NULL/LOOP and raw IP)");
   }
   const auto renderer = make_multi_conversation_renderer(options);
-  lab::timeline::Explainer explainer(*renderer, {options.absolute}, write_stdout);
+  lab::timeline::Explainer explainer(*renderer, {options.absolute, options.wireshark_rules}, write_stdout);
 
   Progress progress;
   lab::decode::Frame frame;

@@ -3,6 +3,8 @@
 // elsewhere — by tcpdump, tshark, Wireshark, a classmate's laptop.
 #include <string>
 
+#include "capture/flow/wireshark_rules.hpp"
+
 #include "labs/echo_lab.hpp"
 
 namespace lab::labs {
@@ -12,6 +14,7 @@ struct AnnotateFileOptions {
   std::string filter;                        // BPF, as tcpdump takes it
   OutputFormat format = OutputFormat::text;
   bool absolute = false;
+  lab::flow::WiresharkRules wireshark_rules = lab::flow::default_wireshark_rules;  // whose TCP analysis
   ColorMode color = ColorMode::automatic;
 };
 

@@ -117,7 +117,7 @@ int run_capture(const CaptureOptions& options) {
     writer = std::make_unique<lab::pcap::FileWriter>(options.write_path, capture->link_type(), capture->snap_length());
 
   const auto renderer = make_multi_conversation_renderer(options);
-  lab::timeline::Explainer explainer(*renderer, {options.absolute}, write_stdout);
+  lab::timeline::Explainer explainer(*renderer, {options.absolute, options.wireshark_rules}, write_stdout);
   Sink sink(explainer, writer.get());
   sink.set_limit(options.max_packets);
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/flow/wireshark_rules.hpp"
 #include "labs/echo_lab.hpp"
 
 namespace lab::labs {
@@ -20,6 +21,7 @@ struct CaptureOptions {
   std::vector<std::string> command;  // run this in a private namespace and capture its loopback traffic
   OutputFormat format = OutputFormat::text;
   bool absolute = false;
+  lab::flow::WiresharkRules wireshark_rules = lab::flow::default_wireshark_rules;  // whose TCP analysis
   ColorMode color = ColorMode::automatic;
 };
 

@@ -29,6 +29,7 @@ struct OutputFlags {
   std::string format = "text";
   std::string color = "auto";
   bool absolute = false;
+  std::string wireshark = lab::flow::wireshark_rules_name(lab::flow::default_wireshark_rules);
 
   void add_to(CLI::App& app) {
     app.add_option("--format,-f", format, "text (default) or json: JSON lines, one object per event")
@@ -36,6 +37,10 @@ struct OutputFlags {
     app.add_flag("--absolute", absolute, "Show raw sequence numbers as well as relative ones");
     app.add_option("--color", color, "auto (default: on a terminal, unless NO_COLOR is set), always or never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
+    app.add_option("--wireshark", wireshark,
+                   "Whose TCP analysis to reproduce: 4.4 (default; also 4.2 and 4.6) or 4.0 (Debian 12's)")
+        ->check(CLI::IsMember({"4.0", "4.2", "4.4", "4.6"}))
+        ->type_name("VERSION");
   }
   // Copies the choices into a command's options (each has format, color and absolute).
   template <typename Options>
@@ -43,6 +48,7 @@ struct OutputFlags {
     o.format = format == "json" ? OutputFormat::json : OutputFormat::text;
     o.color = color == "always" ? ColorMode::always : color == "never" ? ColorMode::never : ColorMode::automatic;
     o.absolute = absolute;
+    o.wireshark_rules = *lab::flow::parse_wireshark_rules(wireshark);  // checked at parse
     return o;
   }
 };

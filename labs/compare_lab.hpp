@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/flow/wireshark_rules.hpp"
 #include "labs/echo_lab.hpp"
 #include "labs/fault_plan.hpp"
 
@@ -18,6 +19,7 @@ struct CompareOptions {
   OutputFormat format = OutputFormat::text;
   ColorMode color = ColorMode::automatic;
   bool absolute = false;              // unused: every output command takes the same flags
+  lab::flow::WiresharkRules wireshark_rules = lab::flow::default_wireshark_rules;  // whose TCP analysis
   int reply_timeout_ms = 1000;        // how long the UDP client waits for each reply
   bool ipv6 = false;
 };

@@ -112,7 +112,7 @@ int run_echo_lab(const EchoLabOptions& options) {
   choice.absolute = options.absolute;
   choice.color = options.color;
   const auto renderer = make_renderer(choice);
-  lab::timeline::Explainer explainer(*renderer, {options.absolute}, write_stdout);
+  lab::timeline::Explainer explainer(*renderer, {options.absolute, options.wireshark_rules}, write_stdout);
 
   const ExchangeResult result = run_exchange(options, hosts.get(), explainer);
 

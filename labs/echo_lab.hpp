@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/flow/wireshark_rules.hpp"
 #include "labs/fault_plan.hpp"
 
 namespace lab::labs {
@@ -35,6 +36,7 @@ struct EchoLabOptions {
   OutputFormat format = OutputFormat::text;
   std::string write_path;                  // --write: a pcap file of the capture ("" for none)
   bool absolute = false;                   // raw sequence numbers too
+  lab::flow::WiresharkRules wireshark_rules = lab::flow::default_wireshark_rules;  // whose TCP analysis
   ColorMode color = ColorMode::automatic;
   NetnsMode netns = NetnsMode::private_ns;
   int reply_timeout_ms = 2000;             // UDP: how long the client waits for each reply

@@ -8,12 +8,15 @@
 #include "capture/decode/frame.hpp"
 #include "capture/decode/packet.hpp"
 #include "capture/flow/observation.hpp"
+#include "capture/flow/wireshark_rules.hpp"
 #include "capture/timeline/app_event.hpp"
 
 namespace lab::annotate {
 
 struct AnnotateOptions {
   bool absolute = false;  // mention raw sequence numbers next to the relative ones
+  // Whose TCP analysis the tracker reproduces, and so which findings there are to explain.
+  lab::flow::WiresharkRules wireshark_rules = lab::flow::default_wireshark_rules;
 };
 
 struct PacketContext {

@@ -27,6 +27,13 @@ struct SentSegment {
   std::int64_t time_ns = 0;        // (last: 24 bytes without padding)
 };
 
+// One entry of Wireshark's list of a direction's unacknowledged segments (tcp_unacked_t): what it sent that the other
+// side has not acknowledged yet, SYN and FIN counted as one sequence number each.
+struct UnackedSegment {
+  std::uint32_t seq = 0;
+  std::uint32_t next_seq = 0;
+};
+
 // Wireshark's record of one direction for its sequence analysis (packet-tcp.c, tcp_analyze_seq_flow_info_t and
 // the window fields of tcp_flow_t). Kept apart from the tracker's own numbers because Wireshark's have quirks the
 // differential test must reproduce: raw numbers where 0 means "not seen yet", a zero-window probe does not move
@@ -43,6 +50,16 @@ struct SeqAnalysisSide {
   std::uint32_t last_non_dup_ack = 0;     // the packet whose ACK they duplicate
   std::uint16_t last_analysis = 0;        // the analysis flags of its last segment (tcp_analysis.hpp)
   std::int8_t win_scale = -1;             // -1 not known (no SYN seen), -2 scaling not in use, else the shift
+  // Wireshark 4.4's additions. The length of the segment that last moved next_seq (0 for a pure ACK that jumped it).
+  std::uint32_t last_ack_len = 0;
+  // The SACK blocks of its last segment that carried any, as Wireshark 4.4 stores them: relative to the other
+  // side's base sequence number (a quirk: they are then compared with raw numbers).
+  std::uint8_t sack_count = 0;
+  std::array<UnackedSegment, 4> sack{};
+  // The unacknowledged segments, oldest first. Wireshark keeps up to 10,000; a fixed 64 here (no heap): when full,
+  // new segments are not listed, as Wireshark does at its limit. Retransmissions repeat the oldest, which stay.
+  std::uint8_t unacked_count = 0;
+  std::array<UnackedSegment, 64> unacked{};
 };
 
 // What one side of a TCP connection has sent, and its state.
@@ -125,6 +142,8 @@ struct Conversation {
   std::int64_t first_rtt_ns = 0;
   TroubleCounts trouble;
   bool reset = false;
+  bool saw_fin_ack = false;            // a segment with FIN and ACK (Wireshark's completeness flags: with a reset,
+                                       // a later SYN starts a new tcp.stream in Wireshark 4.4)
   std::optional<Role> first_to_close;  // whose FIN came first: the active closer
   std::uint32_t first_packet_index = 0;
   std::uint32_t last_packet_index = 0;

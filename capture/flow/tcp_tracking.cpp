@@ -169,7 +169,7 @@ Phase phase_of(const TcpHeader& h, std::uint32_t payload_len, const TcpSide& sen
 
 void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint32_t payload_len,
                        std::uint32_t packet_index, std::int64_t time_ns, Observation& observation, bool delivered,
-                       bool fragment) {
+                       bool fragment, WiresharkRules rules) {
   TcpSide& sender = c.side(from);
   TcpSide& receiver = c.side(other(from));
   TcpObservation& o = observation.tcp;
@@ -177,10 +177,14 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
   o.before[1] = c.tcp[1].state;
 
   // Wireshark's analysis looks at every captured segment, delivered or not: it sees the capture, not the hosts.
-  if (!fragment) analyze_sequence(c, from, h, payload_len, packet_index, time_ns, o);
+  if (!fragment) analyze_sequence(c, from, h, payload_len, packet_index, time_ns, rules, o);
+  learn_bases(sender, receiver, h);
+  if (!fragment) {
+    analyze_sack(c, from, h, receiver.isn, rules, o);
+    count_analysis(c, o);
+  }
   if (o.analysis.retransmission_family()) find_earlier_copies(sender, h.seq, time_ns, o);
 
-  learn_bases(sender, receiver, h);
   o.rel_seq = h.seq - sender.isn;
   if (h.has(flag::ack)) o.rel_ack = h.ack - receiver.isn;
 
@@ -224,6 +228,7 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
   change_states(sender, receiver, h, delivered, o);
   if (o.handshake_step == 3 && c.handshake_done_ns < 0) c.handshake_done_ns = time_ns;
   if (h.has(flag::rst)) c.reset = true;
+  if (h.has(flag::fin) && h.has(flag::ack)) c.saw_fin_ack = true;
   o.after[0] = c.tcp[0].state;
   o.after[1] = c.tcp[1].state;
   observation.phase = phase_of(h, payload_len, sender, receiver, o);

@@ -72,13 +72,19 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
   const std::uint8_t protocol = p.tcp ? lab::decode::ip_protocol::tcp : lab::decode::ip_protocol::udp;
 
   const FlowKey key = FlowKey::of(protocol, src, dst);
-  if (p.tcp && p.tcp->has(flag::syn) && !p.tcp->has(flag::ack)) {
-    // A SYN with a new initial sequence number on known ports is a new connection reusing them (the old one
-    // is let go); a SYN repeating the ISN is a retransmission of the same one. Wireshark's rule for tcp.stream.
+  if (p.tcp && p.tcp->has(flag::syn)) {
+    // Wireshark's rule for tcp.stream. A SYN with a new initial sequence number on known ports is a new connection
+    // reusing them (the old one is let go); one repeating the ISN is a retransmission of the same one. Since 4.4, a
+    // SYN after a reset or a FIN starts a new connection even with the same ISN, and so does a SYN-ACK with a new
+    // ISN (or after a reset or FIN), where 4.0 kept one stream.
     if (auto it = conversations_.find(key); it != conversations_.end()) {
       const Conversation& old = it->second;
       const TcpSide& sender = old.side(src == old.at(Role::client) ? Role::client : Role::server);
-      if (sender.base_known && sender.isn != p.tcp->seq) {
+      const bool v44 = rules_ == WiresharkRules::v4_4;
+      const bool syn_ack = p.tcp->has(flag::ack);
+      const bool new_isn = sender.base_known && sender.isn != p.tcp->seq;
+      const bool after_close = sender.base_known && (old.reset || old.saw_fin_ack);
+      if ((v44 || !syn_ack) && (new_isn || (v44 && after_close))) {
         ended_.push_back(std::move(it->second));
         ++ended_count_;
         conversations_.erase(it);
@@ -102,7 +108,7 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
 
   if (p.tcp) {
     const bool fragment = (p.ipv4 && p.ipv4->is_fragment()) || (p.ipv6 && p.ipv6->is_fragment);
-    track_tcp_segment(c, o.from, *p.tcp, p.payload_len, packet_index, time_ns, o, delivered, fragment);
+    track_tcp_segment(c, o.from, *p.tcp, p.payload_len, packet_index, time_ns, o, delivered, fragment, rules_);
   } else {
     track_udp_datagram(c, o.from, p, packet_index, time_ns, o);
   }

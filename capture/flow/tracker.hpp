@@ -10,11 +10,15 @@
 #include "capture/flow/conversation.hpp"
 #include "capture/flow/flow_key.hpp"
 #include "capture/flow/observation.hpp"
+#include "capture/flow/wireshark_rules.hpp"
 
 namespace lab::flow {
 
 class Tracker {
  public:
+  // `rules`: whose TCP analysis and tcp.stream numbering to reproduce (wireshark_rules.hpp).
+  explicit Tracker(WiresharkRules rules = default_wireshark_rules) : rules_(rules) {}
+
   // `packet_index` is the packet's 1-based number in the capture; `wire_len` its length on the wire.
   // Packets that are not TCP or UDP (or whose transport header is missing) get an observation with no
   // conversation. `delivered` is false for a packet the lab's own wire captured and then dropped: it counts as
@@ -38,6 +42,7 @@ class Tracker {
   void observe_icmp_error(const lab::decode::DecodedPacket& packet, Observation& observation) const;
   Conversation& find_or_add(const FlowKey& key, std::uint32_t packet_index, std::int64_t time_ns);
 
+  WiresharkRules rules_;
   std::unordered_map<FlowKey, Conversation, FlowKeyHash> conversations_;
   std::uint32_t next_tcp_stream_ = 0;
   std::uint32_t next_udp_stream_ = 0;

@@ -6,7 +6,7 @@
 namespace lab::timeline {
 
 Explainer::Explainer(lab::render::Renderer& renderer, lab::annotate::AnnotateOptions options, Output output)
-    : renderer_(renderer), options_(options), output_(std::move(output)) {
+    : renderer_(renderer), options_(options), output_(std::move(output)), tracker_(options.wireshark_rules) {
   note_.reserve(2048);
   out_.reserve(64 * 1024);
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -195,6 +196,18 @@ std::string tshark_version() {
   return run.out.substr(0, run.out.find('\n'));
 }
 
+std::string wireshark_rules() {
+  static const std::string rules = [] {
+    const std::string version = tshark_version();  // "TShark (Wireshark) 4.0.17 ..."
+    const auto at = version.find("Wireshark) ");
+    if (at == std::string::npos) return std::string("4.4");
+    int major = 0, minor = 0;
+    std::sscanf(version.c_str() + at + 11, "%d.%d", &major, &minor);
+    return major < 4 || (major == 4 && minor < 2) ? std::string("4.0") : std::string("4.4");
+  }();
+  return rules;
+}
+
 const std::vector<std::string>& analysis_fields() {
   static const std::vector<std::string> fields = {
       "retransmission", "fast_retransmission", "spurious_retransmission", "duplicate_ack", "out_of_order",
@@ -350,7 +363,7 @@ FileResult compare(const std::string& file, const std::vector<nlohmann::json>& o
 
 FileResult compare_analysis(const std::string& file, const std::string& lab) {
   const std::string name = std::filesystem::path(file).filename().string();
-  const auto run = run_program({lab, "annotate", file, "--format", "json"}, 60000);
+  const auto run = run_program({lab, "annotate", file, "--format", "json", "--wireshark", wireshark_rules()}, 60000);
   if (run.exit_code != 0)
     throw std::runtime_error("lab annotate " + file + " exited with " + std::to_string(run.exit_code) + ": " + run.err);
   std::map<std::uint32_t, nlohmann::json> ours;

@@ -15,6 +15,9 @@ namespace lab::test::wireshark {
 // The tshark on PATH (empty when none), and its version line ("TShark (Wireshark) 4.0.17 ...").
 std::string tshark_path();
 std::string tshark_version();
+// Which of lab's Wireshark rules (`--wireshark`) match the installed tshark: "4.0" for 4.0 and older, else "4.4"
+// (4.2 and 4.6 included). capture/flow/wireshark_rules.hpp says what differs.
+std::string wireshark_rules();
 
 // One frame as tshark dissected it.
 struct TsharkFrame {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -58,7 +59,7 @@ std::vector<json> packets_of(const std::string& jsonl) {
 
 // `lab annotate FILE --format json`, compared with tshark on the same file.
 ws::FileResult annotate_and_compare(const std::string& file) {
-  const auto run = run_program({lab_binary(), "annotate", file, "--format", "json"}, 60000);
+  const auto run = run_program({lab_binary(), "annotate", file, "--format", "json", "--wireshark", ws::wireshark_rules()}, 60000);
   INFO("lab annotate " << file << ": " << run.err);
   REQUIRE(run.exit_code == 0);
   return ws::compare(file, packets_of(run.out), ws::run_tshark(file));
@@ -87,7 +88,7 @@ void check_corpus_shard(std::size_t shard) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "Wireshark differential, corpus shard " << shard + 1 << "/" << corpus_shards << " (" << ws::tshark_version()
-            << "): " << tally.files << " of " << files.size() << " teaching captures, " << tally.tcp << " TCP and "
+            << ", lab's --wireshark " << ws::wireshark_rules() << " rules): " << tally.files << " of " << files.size() << " teaching captures, " << tally.tcp << " TCP and "
             << tally.udp << " UDP packets compared, " << tally.excused << " excused by a named rule, "
             << tally.known.size() << " known mismatches, " << tally.fresh.size() << " new, " << seconds << " s\n"
             << lines(tally.excuses);
@@ -132,7 +133,7 @@ namespace {
 
 // Runs `lab ARGS --format json --write FILE`.
 lab::test::LabRun run_lab_writing(std::vector<std::string> args, const std::string& file) {
-  for (const char* a : {"--format", "json", "--write"}) args.push_back(a);
+  for (const std::string& a : {std::string("--wireshark"), ws::wireshark_rules(), std::string("--format"), std::string("json"), std::string("--write")}) args.push_back(a);
   args.push_back(file);
   return lab::test::run_lab(args);
 }
@@ -198,6 +199,7 @@ struct Segment {
   std::uint8_t flags;  // FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10
   std::string data;
   std::uint16_t window = 65535;
+  std::string options;  // raw TCP option bytes, a multiple of 4
 };
 
 void put16(std::string& out, unsigned v) { out += static_cast<char>(v >> 8); out += static_cast<char>(v & 0xFF); }
@@ -213,7 +215,7 @@ void write_capture(const std::string& path, const std::vector<Segment>& segments
     std::string frame(6, '\x02');        // dst MAC
     frame += std::string(6, '\x04');     // src MAC
     put16(frame, 0x0800);                // EtherType IPv4
-    const std::size_t ip_len = 20 + 20 + s.data.size();
+    const std::size_t ip_len = 20 + 20 + s.options.size() + s.data.size();
     put16(frame, 0x4500);                // version 4, IHL 5, TOS 0
     put16(frame, static_cast<unsigned>(ip_len));
     put32(frame, 0x00014000);            // id 1, DF
@@ -226,9 +228,10 @@ void write_capture(const std::string& path, const std::vector<Segment>& segments
     put16(frame, s.from_client ? 80 : 40000);
     put32(frame, s.seq);
     put32(frame, s.ack);
-    put16(frame, 0x5000u | s.flags);     // data offset 5
+    put16(frame, static_cast<unsigned>((5 + s.options.size() / 4) << 12) | s.flags);  // data offset
     put16(frame, s.window);              // window
     put32(frame, 0);                     // checksum, urgent pointer
+    frame += s.options;
     frame += s.data;
     const auto seconds = static_cast<std::uint32_t>(s.time);
     put32le(file, seconds);
@@ -365,7 +368,7 @@ TEST_CASE("crafted captures of each TCP analysis kind agree with tshark") {
   for (const auto& k : cases) {
     const std::string file = dir.path() + "/" + k.file;
     write_capture(file, k.segments);
-    const auto run = run_program({lab_binary(), "annotate", file, "--format", "json"}, 60000);
+    const auto run = run_program({lab_binary(), "annotate", file, "--format", "json", "--wireshark", ws::wireshark_rules()}, 60000);
     REQUIRE(run.exit_code == 0);
     const auto theirs = ws::run_tshark(file);
     for (const auto& t : theirs) found.insert(t.analysis.begin(), t.analysis.end());
@@ -441,5 +444,123 @@ TEST_CASE("the lab's fault and close scenarios: analysis agrees with tshark pack
         CHECK(in_tshark);
       }
     }
+  }
+}
+
+namespace {
+
+// A SACK option (RFC 2018) with one block, after two NOPs: 12 bytes.
+std::string sack_option(std::uint32_t left, std::uint32_t right) {
+  std::string o = "\x01\x01\x05\x0a";
+  put32(o, left);
+  put32(o, right);
+  return o;
+}
+
+}  // namespace
+
+// What changed in Wireshark's TCP analysis between 4.0 (Debian 12) and 4.4 (Debian 13), one crafted capture per
+// rule (capture/flow/wireshark_rules.hpp). Both of lab's rule sets are checked on every machine against the values
+// each Wireshark gives; the installed tshark confirms the values of its own version.
+TEST_CASE("Wireshark 4.0 and 4.4 differ where lab's two rule sets differ, one capture per rule") {
+  const std::uint32_t c = 1000, s = 5000;
+  const auto handshake = [&] {
+    return std::vector<Segment>{{1.00, true, c, 0, SYN, ""}, {1.01, false, s, c + 1, SYN | ACK, ""},
+                                {1.02, true, c + 1, s + 1, ACK, ""}};
+  };
+  const auto plus = [](std::vector<Segment> a, const std::vector<Segment>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  const std::string a100(100, 'a');
+  struct Expectation {
+    std::uint32_t frame;
+    std::string v40, v44;  // "stream N: analysis,..." as compared below
+  };
+  struct Case {
+    const char* file;
+    const char* rule;
+    std::vector<Segment> segments;
+    std::vector<Expectation> expected;
+  };
+  const std::vector<Case> cases = {
+      {"crafted-copy-within-rtt.pcap",
+       "a copy of a segment still unacknowledged, within the handshake's round trip: 4.0 says out of order, 4.4 a "
+       "retransmission (it was seen before)",
+       plus(handshake(), {{1.030, true, c + 1, s + 1, ACK, a100}, {1.031, true, c + 101, s + 1, ACK, a100},
+                          {1.032, true, c + 1, s + 1, ACK, a100}, {1.050, false, s + 1, c + 201, ACK, ""}}),
+       {{6, "stream 0: out_of_order", "stream 0: retransmission"}}},
+      {"crafted-fill-after-ack-jump.pcap",
+       "data that fills the gap up to where a pure ACK jumped: 4.0 says retransmission, 4.4 out of order",
+       plus(handshake(), {{1.030, true, c + 1, s + 1, ACK, a100}, {1.031, true, c + 201, s + 1, ACK, ""},
+                          {1.032, true, c + 101, s + 1, ACK, a100}, {1.050, false, s + 1, c + 201, ACK, ""}}),
+       {{6, "stream 0: retransmission", "stream 0: out_of_order"}}},
+      {"crafted-acked-unseen-twice.pcap",
+       "after an ACKed unseen segment, the data beyond it and its ACK: 4.0 says ACKed unseen again, 4.4 not",
+       plus(handshake(), {{1.030, true, c + 1, s + 1, ACK, a100}, {1.031, false, s + 1, c + 301, ACK, ""},
+                          {1.032, true, c + 301, s + 1, ACK, a100}, {1.033, false, s + 1, c + 401, ACK, ""}}),
+       {{5, "stream 0: ack_lost_segment", "stream 0: ack_lost_segment"},
+        {7, "stream 0: ack_lost_segment", "stream 0: "}}},
+      {"crafted-syn-after-rst-same-isn.pcap",
+       "a SYN with the same ISN after a reset: 4.0 keeps the stream and calls it a retransmission, 4.4 starts a new "
+       "stream",
+       {{1.0, true, c, 0, SYN, ""}, {1.01, false, 0, c + 1, RST | ACK, ""}, {1.5, true, c, 0, SYN, ""},
+        {1.51, false, s, c + 1, SYN | ACK, ""}, {1.52, true, c + 1, s + 1, ACK, ""}},
+       {{3, "stream 0: retransmission", "stream 1: "}, {5, "stream 0: ", "stream 1: "}}},
+      {"crafted-sack-window-update.pcap",
+       "an ACK that changes the window and carries SACK blocks: 4.0 says window update, 4.4 duplicate ACK",
+       plus(handshake(), {{1.030, true, c + 1, s + 1, ACK, a100}, {1.031, true, c + 201, s + 1, ACK, a100},
+                          {1.040, false, s + 1, c + 101, ACK, ""},
+                          {1.041, false, s + 1, c + 101, ACK, "", 60000, sack_option(c + 201, c + 301)}}),
+       {{7, "stream 0: window_update", "stream 0: duplicate_ack"}}},
+      {"crafted-sack-fast-retransmission.pcap",
+       "two duplicate ACKs with SACK blocks, then a segment other than the one they ask for: 4.0 says "
+       "retransmission, 4.4 fast retransmission",
+       plus(handshake(), {{1.030, true, c + 1, s + 1, ACK, a100}, {1.031, true, c + 101, s + 1, ACK, a100},
+                          {1.032, true, c + 201, s + 1, ACK, a100}, {1.033, true, c + 301, s + 1, ACK, a100},
+                          {1.060, false, s + 1, c + 101, ACK, "", 65535, sack_option(c + 301, c + 401)},
+                          {1.061, false, s + 1, c + 101, ACK, "", 65535, sack_option(c + 301, c + 401)},
+                          {1.062, false, s + 1, c + 101, ACK, "", 65535, sack_option(c + 301, c + 401)},
+                          {1.065, true, c + 201, s + 1, ACK, a100}}),
+       {{11, "stream 0: retransmission", "stream 0: fast_retransmission,retransmission"}}},
+  };
+  const auto describe = [](const nlohmann::json& p) {
+    std::string text = "stream " + std::to_string(p.value("stream", -1)) + ": ";
+    std::vector<std::string> names;
+    if (p.contains("analysis") && p["analysis"].is_array())
+      for (const auto& a : p["analysis"]) names.push_back(a.get<std::string>());
+    std::sort(names.begin(), names.end());
+    for (std::size_t i = 0; i < names.size(); ++i) text += (i ? "," : "") + names[i];
+    return text;
+  };
+  const auto describe_tshark = [](const ws::TsharkFrame& t) {
+    std::string text = "stream " + std::to_string(t.tcp_stream.value_or(0)) + ": ";
+    for (std::size_t i = 0; i < t.analysis.size(); ++i) text += (i ? "," : "") + t.analysis[i];
+    return text;
+  };
+  const bool tshark = !ws::tshark_path().empty();
+  if (tshark) std::cout << ws::tshark_version() << ": checked against lab's --wireshark " << ws::wireshark_rules() << "\n";
+  lab::test::TempDir dir;
+  for (const auto& k : cases) {
+    const std::string file = dir.path() + "/" + k.file;
+    write_capture(file, k.segments);
+    std::map<std::string, std::map<std::uint32_t, std::string>> lab_says;
+    for (const std::string rules : {"4.0", "4.4"}) {
+      const auto run = run_program({lab_binary(), "annotate", file, "--format", "json", "--wireshark", rules}, 60000);
+      REQUIRE(run.exit_code == 0);
+      for (const auto& p : packets_of(run.out)) lab_says[rules][p["index"].get<std::uint32_t>()] = describe(p);
+    }
+    std::map<std::uint32_t, std::string> tshark_says;
+    if (tshark)
+      for (const auto& t : ws::run_tshark(file)) tshark_says[t.number] = describe_tshark(t);
+    bool differs = false;
+    for (const auto& e : k.expected) {
+      INFO(k.file << " frame " << e.frame << " — " << k.rule);
+      CHECK(lab_says["4.0"][e.frame] == e.v40);
+      CHECK(lab_says["4.4"][e.frame] == e.v44);
+      if (tshark) CHECK(tshark_says[e.frame] == (ws::wireshark_rules() == "4.0" ? e.v40 : e.v44));
+      differs = differs || e.v40 != e.v44;
+    }
+    CHECK(differs);  // each case shows its rule
   }
 }
