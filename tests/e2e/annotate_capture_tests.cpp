@@ -127,8 +127,9 @@ TEST_CASE("lab annotate on broken files: every complete record, then one clear l
 
 TEST_CASE("lab capture around a command: another program's traffic, in a private namespace, no rights needed") {
   // The program under capture here is a second lab on the namespace's own loopback; any program would do.
-  const std::string inner = lab::test::lab_binary() + " tcp-echo --netns host -m ping > /dev/null";
-  const bool root = geteuid() == 0;
+  const bool root = geteuid() == 0;  // then run as nobody, with a copy of lab that nobody can reach
+  const std::string inner =
+      (root ? lab::test::reachable_lab_binary() : lab::test::lab_binary()) + " tcp-echo --netns host -m ping > /dev/null";
   const auto run = run_lab({"capture", "--format", "json", "--", "/bin/sh", "-c", inner}, root);
   INFO(run.err);
   if (run.exit_code == 3 && run.err.find("namespace") != std::string::npos) {

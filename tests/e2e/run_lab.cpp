@@ -100,12 +100,12 @@ class ReachableCopy {
   std::string dir_, path_;
 };
 
+}  // namespace
+
 const std::string& reachable_lab_binary() {
   static const ReachableCopy copy(lab_binary());
   return copy.path();
 }
-
-}  // namespace
 
 LabRun run_lab(const std::vector<std::string>& args, bool as_nobody) {
   std::vector<std::string> argv{as_nobody ? reachable_lab_binary() : lab_binary()};

@@ -15,6 +15,9 @@ struct LabRun {
 
 // The lab binary under test (LAB_BINARY, set by CTest).
 std::string lab_binary();
+// A copy of it that an unprivileged user (uid 65534) can run: the build tree may sit in a folder only its owner
+// may enter (/root, or a Debian 13 home). run_lab(..., as_nobody = true) runs this one.
+const std::string& reachable_lab_binary();
 
 // Runs `program args...` with a time limit. With `as_nobody`, the child drops to uid/gid 65534 first
 // (only possible when the test runs as root).
