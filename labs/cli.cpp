@@ -38,8 +38,8 @@ struct OutputFlags {
     app.add_option("--color", color, "auto (default: on a terminal, unless NO_COLOR is set), always or never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     app.add_option("--wireshark", wireshark,
-                   "Whose TCP analysis to reproduce: 4.4 (default; also 4.2 and 4.6) or 4.0 (Debian 12's)")
-        ->check(CLI::IsMember({"4.0", "4.2", "4.4", "4.6"}))
+                   "Whose TCP analysis: Wireshark 4.4 (default) or 4.0 (Debian 12)")
+        ->check(CLI::IsMember({"4.0", "4.4"}))
         ->type_name("VERSION");
   }
   // Copies the choices into a command's options (each has format, color and absolute).

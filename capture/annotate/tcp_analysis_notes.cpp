@@ -146,7 +146,10 @@ void explain_window_and_ack_findings(const Facts& f, std::string& note) {
   if (o.has(a::keep_alive_ack)) {
     SAY(note, "Keep-alive ACK: the {} answers the keep-alive with its usual ACK: it is still there.", f.sender);
   }
-  if (o.has(a::duplicate_ack)) {
+  if (o.has(a::duplicate_ack) && o.answers_copy != 0) {
+    SAY(note, "Duplicate ACK #{} of packet #{} in Wireshark's terms, but nothing is missing: it answers packet #{}, a copy of what the {} had already received. RFC 9293 (section 3.10.7.4) has a receiver answer a segment that is entirely old with an ACK of where it stands.",
+        o.dup_ack_num, o.dup_ack_frame, o.answers_copy, f.sender);
+  } else if (o.has(a::duplicate_ack)) {
     SAY(note, "Duplicate ACK #{} of packet #{}: the {} still asks for byte {} (same ack, same window, no data), so something after byte {} is missing or arrived out of order.",
         o.dup_ack_num, o.dup_ack_frame, f.sender, o.rel_ack, o.rel_ack - 1);
     if (o.dup_ack_num >= 3)

@@ -116,7 +116,7 @@ void explain_data(const Segment& s, const lab::decode::DecodedPacket& packet, st
   if (s.len == 1) SAY(note, "— byte seq {}, so its next seq is {}.", first, last + 1);
   else SAY(note, "— seq {}..{}, so its next seq is {}.", first, last, last + 1);
   if (s.h.has(flag::psh))
-    SAY(note, "PSH (push): deliver this to the receiving application now instead of waiting for more; the sender had nothing more queued.");
+    SAY(note, "PSH (push): the sender asks that this be handed to the receiving application now, without waiting for more. (Linux sets it where a write's data ends, or when much is unpushed; the capture cannot tell which.)");
   if (s.o.before[static_cast<int>(s.from)] == TcpState::close_wait)
     SAY(note, "The {} is in CLOSE-WAIT, yet it still sends: the {}'s FIN closed one direction only (a half-close), and the {} can still receive.",
         s.sender, s.receiver, s.receiver);
@@ -155,6 +155,8 @@ void explain_ack(const Segment& s, std::string& note) {
   } else if (s.len > 0) {
     SAY(note, "It also carries ack {}: the {}'s bytes up to {} arrived (a piggybacked ACK: the acknowledgement rides on data instead of needing a packet of its own).",
         a, s.receiver, a - 1);
+  } else if (s.h.has(flag::fin)) {
+    SAY(note, "Its ack {} tells the {} that everything up to byte {} arrived.", a, s.receiver, a - 1);
   } else {
     SAY(note, "A pure ACK (no data): the {} tells the {} \"everything up to byte {} arrived; send {} next\".", s.sender, s.receiver, a - 1, a);
   }
@@ -166,11 +168,12 @@ void explain_ack(const Segment& s, std::string& note) {
 }
 
 void explain_fin(const Segment& s, std::string& note) {
+  if (!s.o.new_fin) return;  // a FIN sent again: the analysis has said so, and what it is
   const TcpState sender_before = s.o.before[static_cast<int>(s.from)];
   const std::uint32_t fin_seq = s.o.rel_next_seq - 1;
   if (s.o.simultaneous_close) {
-    SAY(note, "The {} sends its FIN (seq {}) before the {}'s FIN reached it: both sides are closing at the same time.",
-        s.sender, fin_seq, s.receiver);
+    SAY(note, "The {} sends its FIN (seq {}) before the {}'s FIN reached it (its ack {} does not cover that FIN): both sides are closing at the same time.",
+        s.sender, fin_seq, s.receiver, s.o.rel_ack);
     if (sender_before == TcpState::close_wait)
       SAY(note, "The capture, which sees each packet as it leaves, had taken the {}'s FIN as already arrived and shown the {} in CLOSE-WAIT; this FIN shows that it had not: both FINs were on the wire at once.",
           s.receiver, s.sender);
@@ -212,9 +215,9 @@ const char* state_meaning(TcpState state) {
     case TcpState::closing: return "both sides sent FIN at once; it waits for the ACK of its own";
     case TcpState::last_ack: return "it has sent its own FIN and waits for the last ACK";
     case TcpState::time_wait:
-      return "it has seen both FINs; after acknowledging the last one it keeps the connection for 60 s (Linux's fixed "
-             "TIME-WAIT, 2 x MSL) in case that ACK is lost and the FIN comes again, and so that stray old segments "
-             "die out before the same ports are reused. This wait never shows on the wire";
+      return "it has seen both FINs; after acknowledging the last one it keeps the connection a while in case that "
+             "ACK is lost and the FIN comes again, and so that stray old segments die out before the same ports are "
+             "reused (RFC 9293: 2 x MSL, 4 minutes; Linux: a fixed 60 s). This wait never shows on the wire";
     case TcpState::closed: return "the connection is gone";
     default: return nullptr;
   }

@@ -24,6 +24,7 @@ struct SentSegment {
   std::uint32_t end_seq = 0;       // absolute sequence number just past the segment
   std::uint32_t packet_index = 0;  // its packet number in the capture
   bool dropped = false;            // the lab's wire dropped it: the receiver never saw it
+  bool copy = false;               // Wireshark's analysis called it a retransmission (of any kind)
   std::int64_t time_ns = 0;        // (last: 24 bytes without padding)
 };
 

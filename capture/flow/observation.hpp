@@ -40,6 +40,9 @@ struct TcpObservation {
   std::uint32_t receiver_rel_ack = 0;         // what the receiver had acknowledged (relative), if it had
   bool receiver_acked = false;
   std::uint64_t receiver_window = 0;          // the receiver's last window in bytes (scaled when known)
+  // A bare ACK answering a copy of what the sender had already received (RFC 9293 3.10.7.4: a segment that is
+  // entirely old is answered with an ACK of where the receiver stands): that copy's packet (0: not such an ACK).
+  std::uint32_t answers_copy = 0;
   std::uint32_t expected_seq = 0;             // raw: where the sender's data had ended before this segment
   std::uint32_t previous_window = 0;          // raw: the window field of the sender's previous segment
   bool has(std::uint16_t flag) const { return analysis.has(flag); }

@@ -70,8 +70,8 @@ void read_ack(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, std::int64
 }
 
 void remember_segment(TcpSide& sender, std::uint32_t seq, std::uint32_t end_seq, std::uint32_t packet_index,
-                      std::int64_t time_ns, bool dropped) {
-  sender.recent[sender.recent_next] = SentSegment{seq, end_seq, packet_index, dropped, time_ns};
+                      std::int64_t time_ns, bool dropped, bool copy) {
+  sender.recent[sender.recent_next] = SentSegment{seq, end_seq, packet_index, dropped, copy, time_ns};
   sender.recent_next = static_cast<std::uint8_t>((sender.recent_next + 1) % sender.recent.size());
 }
 
@@ -142,8 +142,10 @@ void change_states(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, bool 
     else if (receiver.state == TcpState::closing) receiver.state = TcpState::time_wait;
     else if (receiver.state == TcpState::last_ack) receiver.state = TcpState::closed;
   }
-  if (o.new_fin) {  // the sender's own step: it has closed its side
-    if (o.simultaneous_close) sender.state = TcpState::closing;  // both FINs crossed: each waits for its ACK
+  if (o.new_fin) {  // the sender's own step: it has closed its side (RFC 9293: CLOSE-WAIT + close -> LAST-ACK)
+    // Both FINs crossed: each waits for the ACK of its own. A sender shown in CLOSE-WAIT had not in fact received
+    // the other FIN yet (its ACK says so): the capture sees the other FIN leave, not arrive.
+    if (o.simultaneous_close) sender.state = TcpState::closing;
     else if (sender.state == TcpState::close_wait) sender.state = TcpState::last_ack;
     else if (sender.state == TcpState::established || sender.state == TcpState::syn_received)
       sender.state = TcpState::fin_wait_1;
@@ -209,13 +211,18 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
     sender.fin_seq = end_seq - 1;
     o.new_fin = true;
     if (!c.first_to_close) c.first_to_close = from;
-    o.simultaneous_close = receiver.fin_sent && !receiver.fin_acked;
+    // Simultaneous only if the sender had not received the other FIN: the packet says so when its ACK does not
+    // cover that FIN. (Whether the other FIN had been acknowledged, or even delivered, is not the question: an ACK
+    // in CLOSE-WAIT may be lost while the FIN it answers did arrive.)
+    const bool acks_their_fin = h.has(flag::ack) && at_or_after(h.ack, receiver.fin_seq + 1);
+    o.simultaneous_close = receiver.fin_sent && !acks_their_fin;
   }
   if (h.has(flag::fin) && delivered && !sender.fin_delivered) {
     sender.fin_delivered = true;
     o.fin_arrives = true;
   }
-  if (o.seq_len > 0) remember_segment(sender, h.seq, end_seq, packet_index, time_ns, !delivered);
+  if (o.seq_len > 0)
+    remember_segment(sender, h.seq, end_seq, packet_index, time_ns, !delivered, o.analysis.retransmission_family());
   if (h.has(flag::syn) && !h.has(flag::ack) && c.syn_time_ns < 0) {
     c.syn_time_ns = time_ns;
     remember_options(sender, h.options);
@@ -225,6 +232,14 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
     remember_options(sender, h.options);
   }
 
+  // A bare ACK just after a copy from the other side that this side had already received.
+  if (payload_len == 0 && h.has(flag::ack) && !h.has(flag::syn) && !h.has(flag::fin) && !h.has(flag::rst)) {
+    const std::uint32_t since = c.sent[static_cast<int>(from)].last_packet_index;  // this side's previous packet
+    for (const SentSegment& segment : receiver.recent)
+      if (segment.copy && !segment.dropped && segment.packet_index > since && segment.packet_index > o.answers_copy &&
+          !seq_after(segment.end_seq, h.ack))
+        o.answers_copy = segment.packet_index;
+  }
   change_states(sender, receiver, h, delivered, o);
   if (o.handshake_step == 3 && c.handshake_done_ns < 0) c.handshake_done_ns = time_ns;
   if (h.has(flag::rst)) c.reset = true;

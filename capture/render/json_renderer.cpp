@@ -109,6 +109,12 @@ void tcp_fields(std::string& out, const PacketView& v) {
 void analysis_fields(std::string& out, const lab::flow::TcpObservation& o) {
   if (!o.analysis.any()) {
     out += ",\"analysis\":[],\"duplicate_ack_num\":null,\"duplicate_ack_frame\":null,\"retransmission_of\":null";
+    if (o.answers_copy != 0) {
+      key(out, "answers_copy");
+      number(out, o.answers_copy);
+    } else {
+      out += ",\"answers_copy\":null";
+    }
     return;
   }
   // As in Wireshark's fields, a fast or spurious retransmission is also a retransmission (tcp.analysis.retransmission
@@ -137,6 +143,8 @@ void analysis_fields(std::string& out, const lab::flow::TcpObservation& o) {
   number_or_null(o.dup_ack_num != 0, o.dup_ack_frame);
   key(out, "retransmission_of");
   number_or_null(o.retransmission_of != 0, o.retransmission_of);
+  key(out, "answers_copy");
+  number_or_null(o.answers_copy != 0, o.answers_copy);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,14 +35,51 @@ Timeline timeline_of(const std::string& out) {
   return t;
 }
 
-// Runs a lab scenario with --format json; as root, `as_nobody` drops to an unprivileged user first.
-Timeline run_scenario(std::vector<std::string> args, bool as_nobody = false) {
+// RFC 9293's state diagram (section 3.3.2, figure 5), one endpoint's step as the capture sees it: a state may be
+// first seen at any point (UNKNOWN before), a reset closes from anywhere, and a FIN-WAIT-1 endpoint that gets the
+// ACK of its FIN and the other FIN in one segment goes straight to TIME-WAIT.
+bool legal_transition(const std::string& from, const std::string& to) {
+  if (from == to || from == "UNKNOWN" || to == "CLOSED") return true;
+  static const std::set<std::pair<std::string, std::string>> edges = {
+      {"CLOSED", "SYN-SENT"},          {"LISTEN", "SYN-RECEIVED"},     {"LISTEN", "SYN-SENT"},
+      {"SYN-SENT", "SYN-RECEIVED"},    {"SYN-SENT", "ESTABLISHED"},    {"SYN-RECEIVED", "ESTABLISHED"},
+      {"SYN-RECEIVED", "FIN-WAIT-1"},  {"SYN-RECEIVED", "CLOSE-WAIT"}, {"SYN-RECEIVED", "LISTEN"},
+      {"ESTABLISHED", "FIN-WAIT-1"},   {"ESTABLISHED", "CLOSE-WAIT"},  {"FIN-WAIT-1", "FIN-WAIT-2"},
+      {"FIN-WAIT-1", "CLOSING"},       {"FIN-WAIT-1", "TIME-WAIT"},    {"FIN-WAIT-2", "TIME-WAIT"},
+      {"CLOSING", "TIME-WAIT"},        {"CLOSE-WAIT", "LAST-ACK"}};
+  return edges.count({from, to}) == 1;
+}
+
+using Step = std::pair<std::string, std::string>;
+
+// Every TCP packet's states, per endpoint, follow the diagram from the previous packet of the same stream, but for
+// the steps a test names as known (each with its reason there).
+void check_transitions(const std::vector<json>& packets, const std::set<Step>& known = {}) {
+  std::map<long, json> last;  // stream -> states after its previous packet
+  for (const auto& p : packets) {
+    if (p["proto"] != "tcp" || !p.contains("states")) continue;
+    const long stream = p["stream"].get<long>();
+    const json before = last.count(stream) ? last[stream] : json{{"client", "UNKNOWN"}, {"server", "UNKNOWN"}};
+    for (const char* role : {"client", "server"}) {
+      const std::string from = before[role].get<std::string>(), to = p["states"][role].get<std::string>();
+      INFO("packet #" << p["index"] << ", " << role << ": " << from << " -> " << to << " (RFC 9293 has no such step)");
+      CHECK((legal_transition(from, to) || known.count({from, to}) == 1));
+    }
+    last[stream] = p["states"];
+  }
+}
+
+// Runs a lab scenario with --format json; as root, `as_nobody` drops to an unprivileged user first. Every run's
+// state transitions are checked against RFC 9293's diagram.
+Timeline run_scenario(std::vector<std::string> args, bool as_nobody = false, const std::set<Step>& known = {}) {
   args.push_back("--format");
   args.push_back("json");
   const auto run = run_lab(args, as_nobody && geteuid() == 0);
   INFO("lab " << args[0] << " stderr: " << run.err);
   REQUIRE(run.exit_code == 0);
-  return timeline_of(run.out);
+  Timeline t = timeline_of(run.out);
+  check_transitions(t.packets, known);
+  return t;
 }
 
 bool has(const json& list, const std::string& word) {
@@ -154,7 +193,9 @@ TEST_CASE("half-close: the client's FIN goes first, the server keeps talking") {
 }
 
 TEST_CASE("simultaneous close: both FINs cross on the wire, both sides go through CLOSING") {
-  const Timeline t = run_scenario({"tcp-echo", "--close", "simultaneous"});
+  // Known, not yet fixed (issue 9): the capture applies a FIN's effect on its receiver when the wire captures it, not
+  // when the wire delivers it 5 ms later, so the second FIN's sender is first shown CLOSE-WAIT, then CLOSING.
+  const Timeline t = run_scenario({"tcp-echo", "--close", "simultaneous"}, false, {{"CLOSE-WAIT", "CLOSING"}});
   const auto fins = where(t.packets, [](const json& p) { return has(p["flags"], "FIN"); });
   REQUIRE(fins.size() == 2);
   CHECK(fins[0]["from"] != fins[1]["from"]);
@@ -351,4 +392,32 @@ TEST_CASE("a dropped handshake ACK: the first data segment's ACK completes the h
   CHECK(sent[0]["states"]["server"] == "ESTABLISHED");
   CHECK(sent[0]["note"].get<std::string>().find("completes the handshake") != std::string::npos);
   CHECK(app_event(t, "client", "recv"));
+}
+
+// The server's FIN is dropped: it goes CLOSE-WAIT -> LAST-ACK (its FIN acknowledges the client's: no simultaneous
+// close), the client stays FIN-WAIT-1 until a copy arrives, and the server's ACK of the client's own FIN sent again
+// answers a copy, which Wireshark calls a duplicate ACK.
+TEST_CASE("the server's FIN dropped (--drop fin:2): LAST-ACK, not CLOSING, and the ACK of a copy said so") {
+  const Timeline t = run_scenario({"tcp-echo", "--drop", "fin:2"});
+  const auto fins = where(t.packets, [](const json& p) { return p["proto"] == "tcp" && has(p["flags"], "FIN"); });
+  const auto dropped = where(fins, [](const json& p) { return p["dropped_by_lab"] == true; });
+  REQUIRE(dropped.size() == 1);
+  const json& lost = dropped[0];
+  CHECK(lost["from"] == "server");
+  CHECK(lost["states"]["server"] == "LAST-ACK");
+  CHECK(lost["states"]["client"] == "FIN-WAIT-1");
+  for (const auto& p : t.packets) {
+    INFO("packet #" << p["index"]);
+    CHECK(p["states"]["server"] != "CLOSING");
+    CHECK(p["states"]["client"] != "CLOSING");
+    if (p["answers_copy"].is_number()) {  // an ACK of a copy names a copy that came since its sender's last packet
+      const auto copy = p["answers_copy"].get<std::size_t>();
+      REQUIRE(copy >= 1);
+      REQUIRE(copy < p["index"].get<std::size_t>());
+      const json& original = t.packets[copy - 1];
+      CHECK(has(original["analysis"], "retransmission"));
+      CHECK(original["from"] != p["from"]);
+    }
+  }
+  CHECK(t.summary["conversations"][0]["ended"] == "closed");
 }

@@ -16,7 +16,8 @@ namespace lab::test::wireshark {
 std::string tshark_path();
 std::string tshark_version();
 // Which of lab's Wireshark rules (`--wireshark`) match the installed tshark: "4.0" for 4.0 and older, else "4.4"
-// (4.2 and 4.6 included). capture/flow/wireshark_rules.hpp says what differs.
+// (checked with 4.4; a 4.2 or a later version is compared with the 4.4 rules and may show differences of its
+// own). capture/flow/wireshark_rules.hpp says what differs.
 std::string wireshark_rules();
 
 // One frame as tshark dissected it.
