@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -22,6 +24,24 @@ namespace {
 constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
 constexpr int exit_environment = 3;
+
+// A number within [min, max], checked on the text as typed: "abc" is not a number, "70000" is out of range, and
+// each says so (CLI11's Range says "not in range" for both).
+CLI::Validator number_in(double min, double max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (text.empty() || end == text.c_str() || *end != '\0') return text + " is not a number";
+        if (value < min || value > max) {
+          char range[64];
+          std::snprintf(range, sizeof range, "%.15g to %.15g", min, max);
+          return text + " is out of range: from " + range;
+        }
+        return "";
+      },
+      "");
+}
 
 // --format, --color and --absolute: every command that prints a timeline has them. Choices are words checked
 // against their lists at parse time, so a wrong value gets CLI11's plain "--format: xml not in {text,json}".
@@ -73,11 +93,11 @@ struct FaultFlags {
             },
             ""));
     app.add_option("--loss", faults.loss_percent, "Lose this percentage of packets at random (reproducible: see --seed)")
-        ->check(CLI::Range(0.0, 100.0))
+        ->check(number_in(0.0, 100.0))
         ->type_name("PERCENT");
     app.add_option("--seed", faults.seed, "The seed of --loss: the same seed drops the same packets (default 1)");
     app.add_option("--delay", faults.delay_ms, "Delay every packet by this many ms, each way")
-        ->check(CLI::Range(0, 10000))
+        ->check(number_in(0, 10000))
         ->type_name("MS");
   }
   FaultOptions resolved() const {
@@ -115,7 +135,7 @@ void setup_echo_lab(CLI::App& app, EchoLabFlags& flags, Transport transport) {
   app.add_option("--message,-m", o.messages, "A message for the client to send (repeatable; default \"Hello?\")")
       ->type_name("TEXT");
   app.add_option("--port,-p", o.port, tcp ? "Server port (default 65432)" : "Server port (default 5005)")
-      ->check(CLI::Range(1, 65535));
+      ->check(number_in(1, 65535));
   app.add_option("--write,-w", o.write_path, "Also write the captured packets to a pcap file (opens in Wireshark)")
       ->type_name("FILE");
   app.add_flag("--ipv6,-6", o.ipv6, "Run over IPv6 (::1, or fd00::1 and fd00::2 between two hosts) instead of IPv4");
@@ -125,7 +145,7 @@ void setup_echo_lab(CLI::App& app, EchoLabFlags& flags, Transport transport) {
                  "loopback (needs capture rights)")
       ->check(CLI::IsMember({"private", "host"}));
   auto* size = app.add_option("--size", o.size, "Send one message of this many bytes instead (e.g. 100000)")
-                   ->check(CLI::Range(1, 16 * 1024 * 1024))
+                   ->check(number_in(1, 16 * 1024 * 1024))
                    ->type_name("BYTES");
   size->excludes(app.get_option("--message"));
   app.add_flag("--no-server", o.no_server,
@@ -140,18 +160,18 @@ void setup_echo_lab(CLI::App& app, EchoLabFlags& flags, Transport transport) {
                    "(both at once: the FINs cross)")
         ->check(CLI::IsMember({"client", "server", "abort", "unread", "half", "simultaneous"}));
     app.add_option("--mss", o.mss, "Maximum segment size for both sides (TCP_MAXSEG): smaller segments, e.g. 536")
-        ->check(CLI::Range(88, 65495))
+        ->check(number_in(88, 65495))
         ->type_name("BYTES");
     app.add_option("--slow-reader", o.slow_reader_ms,
                    "The server waits this long before each recv(): its receive window fills up")
-        ->check(CLI::Range(0, 5000))
+        ->check(number_in(0, 5000))
         ->type_name("MS");
     app.add_option("--rcvbuf", o.receive_buffer, "The server's receive buffer (SO_RCVBUF), e.g. 4096: a small window")
-        ->check(CLI::Range(1024, 64 * 1024 * 1024))
+        ->check(number_in(1024, 64 * 1024 * 1024))
         ->type_name("BYTES");
   } else {
     app.add_option("--timeout", o.reply_timeout_ms, "How long the client waits for each reply, in ms (default 2000)")
-        ->check(CLI::Range(1, 60000));
+        ->check(number_in(1, 60000));
     app.add_flag("--connect", o.connect_udp,
                  "The client connect()s its UDP socket: then an ICMP error (e.g. port unreachable) reaches it");
   }
@@ -188,11 +208,11 @@ void setup_compare(CLI::App& app, CompareFlags& flags) {
   CompareOptions& o = flags.options;
   app.add_option("--message,-m", o.messages, "A message to send (repeatable; default \"Hello?\")")->type_name("TEXT");
   app.add_option("--size", o.size, "Send one message of this many bytes instead")
-      ->check(CLI::Range(1, 16 * 1024 * 1024))
+      ->check(number_in(1, 16 * 1024 * 1024))
       ->type_name("BYTES")
       ->excludes(app.get_option("--message"));
   app.add_option("--timeout", o.reply_timeout_ms, "How long the UDP client waits for each reply, in ms (default 1000)")
-      ->check(CLI::Range(1, 60000));
+      ->check(number_in(1, 60000));
   app.add_flag("--ipv6,-6", o.ipv6, "Run over IPv6");
   flags.faults.add_to(app);
   flags.output.add_to(app);
@@ -230,8 +250,8 @@ void setup_capture(CLI::App& app, CaptureFlags& flags) {
   app.add_flag("--list-interfaces,-D", o.list_interfaces, "List the interfaces and exit (like tshark -D)");
   app.add_option("--filter", o.filter, "Only packets matching this BPF filter, as tcpdump takes it")->type_name("EXPR");
   app.add_option("--write,-w", o.write_path, "Also write the packets to a pcap file")->type_name("FILE");
-  app.add_option("--count,-c", o.max_packets, "Stop after this many packets")->check(CLI::Range(1, 1'000'000'000));
-  app.add_option("--duration", o.max_seconds, "Stop after this many seconds")->check(CLI::Range(0.001, 86400.0));
+  app.add_option("--count,-c", o.max_packets, "Stop after this many packets")->check(number_in(1, 1'000'000'000));
+  app.add_option("--duration", o.max_seconds, "Stop after this many seconds")->check(number_in(0.001, 86400.0));
   flags.output.add_to(app);
   app.add_option("command", o.command,
                  "After --: a command to run in lab's private network namespace; its loopback traffic is "
@@ -269,6 +289,18 @@ int run_cli(int argc, char** argv) {
     std::fputs(app.help().c_str(), stdout);
     return 0;
   }
+  // A first word that is no command (and no option) is named as such; CLI11 would only say a command is required.
+  if (argv[1][0] != '-') {
+    const std::string word = argv[1];
+    bool known = false;
+    const std::function<bool(const CLI::App*)> every = [](const CLI::App*) { return true; };
+    for (const CLI::App* sub : std::as_const(app).get_subcommands(every)) known = known || sub->check_name(word);
+    if (!known) {
+      std::fprintf(stderr, "lab: %s is not a command: the commands are tcp-echo, udp-echo, annotate, capture and compare "
+                           "(see lab --help)\n", word.c_str());
+      return exit_usage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -283,6 +315,13 @@ int run_cli(int argc, char** argv) {
   for (const auto& [command, flags] : {std::pair{tcp_echo, &tcp_flags}, std::pair{udp_echo, &udp_flags}}) {
     if (!command->parsed()) continue;
     const EchoLabOptions o = flags->resolved();
+    for (const DropRule& rule : o.faults.drops) {
+      if (o.transport == Transport::udp && rule.kind != PacketKind::request && rule.kind != PacketKind::reply) {
+        std::fprintf(stderr, "lab: --drop %s: UDP has no %s (no handshake, no teardown); for udp-echo, --drop takes "
+                             "request or reply\n", packet_kind_name(rule.kind), packet_kind_name(rule.kind));
+        return exit_usage;
+      }
+    }
     if (o.uses_wire() && o.netns == NetnsMode::host) {
       std::fprintf(stderr, "lab: --drop, --loss, --delay, --size, --mss, --slow-reader, --rcvbuf and --close simultaneous "
                            "run between the lab's two private hosts: leave out --netns host\n");

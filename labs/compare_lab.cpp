@@ -61,6 +61,9 @@ std::string fate_of_lost_data(const Column& c, bool tcp) {
   if (c.m.dropped == 0) return "nothing was lost.";
   const std::string lost = fmt::format("the wire dropped {} packet{}", c.m.dropped, c.m.dropped == 1 ? "" : "s");
   if (tcp) {
+    if (c.m.messages_echoed == c.r.messages && c.m.retransmissions == 0)
+      return fmt::format("{}, none with data: nothing needed sending again (a lost ACK is covered by the next one, "
+                         "since ACKs are cumulative), and every byte arrived.", lost);
     if (c.m.messages_echoed == c.r.messages)
       return fmt::format("{}; TCP noticed and sent again ({} retransmission{}), so every byte arrived, later.", lost,
                          c.m.retransmissions, c.m.retransmissions == 1 ? "" : "s");

@@ -9,7 +9,8 @@ using lab::timeline::AppCall;
 void ExchangeMeter::packet(const lab::render::PacketView& v, std::string&) {
   m_.packets += 1;
   m_.wire_bytes += v.frame.wire_len;
-  m_.payload_bytes += v.packet.payload_len;
+  // Each byte once (a retransmission's bytes are on the wire again, but they are no new data).
+  m_.payload_bytes += v.packet.tcp && v.observation.conversation ? v.observation.tcp.new_bytes : v.packet.payload_len;
   if (v.frame.wire.dropped) m_.dropped += 1;
   if (v.packet.tcp && v.observation.conversation && v.observation.tcp.analysis.retransmission_family())
     m_.retransmissions += 1;

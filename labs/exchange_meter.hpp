@@ -12,7 +12,7 @@ namespace lab::labs {
 struct ExchangeMeasures {
   std::uint64_t packets = 0;
   std::uint64_t wire_bytes = 0;        // whole frames, headers included
-  std::uint64_t payload_bytes = 0;     // what the applications sent, as carried (retransmissions count again)
+  std::uint64_t payload_bytes = 0;     // what the applications sent, each byte once
   std::uint64_t handshake_packets = 0;
   std::uint64_t teardown_packets = 0;  // FINs, their ACKs, and RSTs
   std::uint64_t data_packets = 0;      // data and the ACKs that answer it

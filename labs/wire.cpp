@@ -111,12 +111,14 @@ bool Wire::carry_one(Host from) {
     } else if (delay_ns_ > 0) {
       if (held_count_ < max_held) {
         hold(to, time_ns + delay_ns_, frame.bytes);
+        frame.wire.delivered_ns = time_ns + delay_ns_;  // released when due (release_due)
       } else {
         ++stats_.overflowed;  // a real router's full queue does the same: tail drop
         frame.wire.dropped = true;
       }
     } else {
       frame.wire.dropped = !send_to(to, frame.bytes);
+      if (!frame.wire.dropped) frame.wire.delivered_ns = time_ns;  // written to the other cable at once
     }
     capture_.on_frame(frame);
   }

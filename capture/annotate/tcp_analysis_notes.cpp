@@ -39,19 +39,21 @@ std::string what_it_carries(const Facts& f) {
 }
 
 // Why the sending kernel sent it again: what the lab's wire read from its counters, or what timing suggests.
+// Why the sending kernel sent it again: what the lab's wire read from its counters, or what timing suggests. Only
+// what the counters and the capture show is stated: the kernel's timer settings are not guessed.
 void explain_trigger(const Facts& f, std::string& note) {
   const bool syn = f.h.has(flag::syn);
   switch (f.trigger) {
     case SendTrigger::timeout:
       if (syn && f.h.has(flag::ack))
-        SAY(note, "The {}'s kernel counted it as a SYN-ACK timeout: with no ACK for its SYN-ACK, Linux sends it again after about 1 s, then 2 s, 4 s... (doubling each time).", f.sender);
+        SAY(note, "The {}'s kernel counted it as a SYN-ACK timeout: no ACK came for its SYN-ACK, so its timer fired.", f.sender);
       else if (syn)
-        SAY(note, "The {}'s kernel counted it as a SYN timeout: with no SYN-ACK, Linux sends the SYN again after about 1 s, then 2 s, 4 s... (doubling each time).", f.sender);
+        SAY(note, "The {}'s kernel counted it as a SYN timeout: no SYN-ACK came, so its SYN timer fired.", f.sender);
       else
-        SAY(note, "The {}'s kernel counted it as a timeout: its retransmission timer (RTO) expired. On Linux the RTO is at least 200 ms and doubles after each unanswered retry.", f.sender);
+        SAY(note, "The {}'s kernel counted it as a timeout: its retransmission timer (RTO) expired.", f.sender);
       return;
     case SendTrigger::tail_loss_probe:
-      SAY(note, "The {}'s kernel counted it as a tail-loss probe (TLP): when nothing comes back, Linux resends the last segment to provoke an ACK instead of waiting for the full retransmission timeout. The probe waits two round trips, plus 200 ms when a single segment is in flight (time for the receiver's delayed ACK): on a fast link, about 200 ms.", f.sender);
+      SAY(note, "The {}'s kernel counted it as a tail-loss probe (TLP, RFC 8985): with no ACK coming back, it resent its last segment to draw one rather than wait for the full retransmission timeout.", f.sender);
       return;
     case SendTrigger::fast_retransmit:
       SAY(note, "The {}'s kernel counted it as a fast retransmit: duplicate ACKs (or SACK blocks) told it the segment was lost, so it did not wait for its timer.", f.sender);
@@ -63,11 +65,11 @@ void explain_trigger(const Facts& f, std::string& note) {
   if (f.o.since_previous_copy_ns < 100'000) {  // no kernel resends within 100 µs
     SAY(note, "A copy this soon is no kernel's retransmission: more likely the capture recorded the same packet twice (two interfaces, or a mirror port seeing it twice).");
   } else if (syn) {
-    SAY(note, "Linux resends an unanswered SYN after about 1 s, then 2 s, 4 s... (the capture cannot tell the kernel's reason for sure).");
+    SAY(note, "An unanswered SYN is sent again when the SYN timer fires (a capture cannot tell the kernel's reason for sure).");
   } else if (f.o.since_previous_copy_ns >= 200'000'000) {
-    SAY(note, "A wait this long suggests the retransmission timer (RTO) expired: on Linux it waits at least 200 ms and doubles after each retry. A capture cannot tell for sure.");
+    SAY(note, "A wait this long suggests the retransmission timer (RTO) expired. A capture cannot tell for sure.");
   } else {
-    SAY(note, "That is sooner than Linux's minimum retransmission timeout (200 ms): more likely a tail-loss probe or a fast retransmit than the timer. A capture cannot tell for sure.");
+    SAY(note, "That is sooner than a retransmission timer usually waits (Linux's default minimum is 200 ms): more likely a tail-loss probe or a fast retransmit. A capture cannot tell for sure.");
   }
 }
 

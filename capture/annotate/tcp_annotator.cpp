@@ -32,6 +32,7 @@ struct Segment {  // everything an explanation needs, named once
   std::int64_t time_ns;
   bool delivered;  // false: the lab's wire dropped it
   lab::decode::SendTrigger trigger;  // what the sending kernel counted it as (lab runs only)
+  std::int64_t delivered_ns;         // when the lab's wire handed it over (0: not a wire frame, or dropped)
 };
 
 // The options a SYN offers. The first time each is explained; in the answering SYN-ACK a short list does.
@@ -77,8 +78,14 @@ void explain_syn_ack(const Segment& s, std::string& note) {
       s.h.seq, s.o.rel_ack, s.receiver);
   // Timed from the latest SYN (a SYN sent again restarts the clock); a copy of the SYN-ACK times nothing.
   const std::int64_t syn_ns = s.c.last_syn_ns != 0 ? s.c.last_syn_ns : s.c.syn_time_ns;
-  if (syn_ns >= 0 && !s.o.analysis.retransmission_family())
-    SAY(note, "It came back {} after the SYN: one round trip.", duration_words(s.time_ns - syn_ns));
+  if (syn_ns >= 0 && !s.o.analysis.retransmission_family()) {
+    if (s.delivered_ns != 0)  // the lab's wire: it saw the SYN leave, and knows when this reaches the client
+      SAY(note, "The wire took it from the {} {} after the SYN left the {}, and hands it over {} after the SYN left: the round trip the {} sees.",
+          s.sender, duration_words(s.time_ns - syn_ns), s.receiver, duration_words(s.delivered_ns - syn_ns), s.receiver);
+    else
+      SAY(note, "It was captured {} after the SYN: the round trip as seen from where the capture was taken (all of it if that is next to the {}, as on a loopback).",
+          duration_words(s.time_ns - syn_ns), s.receiver);
+  }
   append_options(note, s.h.options, false);
   const auto& client = s.c.side(Role::client);
   const auto& server = s.c.side(Role::server);
@@ -100,9 +107,12 @@ void explain_handshake_ack(const Segment& s, std::string& note) {
   else
     SAY(note, "Handshake 3/3: the {} acknowledges the {}'s SYN (ack 1), but this ACK never arrives: the {} stays SYN-RECEIVED until its SYN-ACK is acknowledged (it will send the SYN-ACK again, or take the ACK of the {}'s first data).",
         s.sender, s.receiver, s.receiver, s.sender);
-  if (s.c.syn_time_ns >= 0)
-    SAY(note, "The handshake took {} from SYN to this ACK (Wireshark calls this the initial RTT).",
-        duration_words(s.time_ns - s.c.syn_time_ns));
+  const std::int64_t latest_syn_ns = s.c.last_syn_ns != 0 ? s.c.last_syn_ns : s.c.syn_time_ns;
+  if (latest_syn_ns >= 0) {
+    SAY(note, "From the latest SYN to this ACK: {} (Wireshark calls this the initial RTT).", duration_words(s.time_ns - latest_syn_ns));
+    if (s.c.syn_time_ns >= 0 && s.c.syn_time_ns != latest_syn_ns)
+      SAY(note, "From the first SYN, the whole handshake took {}.", duration_words(s.time_ns - s.c.syn_time_ns));
+  }
   if (s.len == 0)
     SAY(note, "This ACK carries no data and consumes no sequence number: the {}'s next seq is still {}.", s.sender,
         s.o.rel_next_seq);
@@ -132,8 +142,10 @@ void explain_cumulative_and_delayed(const Segment& s, std::string& note) {
   if (s.trigger == lab::decode::SendTrigger::delayed_ack) {
     SAY(note, "The {}'s kernel counted it as a delayed ACK: rather than answer at once, it waited (Linux: 40 ms at first, up to 200 ms) for data of its own to carry the ACK, or for a second segment to confirm with one ACK, and its delayed-ACK timer ran out first.",
         s.sender);
-  } else if (s.trigger == lab::decode::SendTrigger::unknown && s.o.acked_segments == 1 && s.o.acked_packet != 0 &&
-             s.o.acked_packet_age_ns >= 30'000'000) {
+  } else if (s.trigger == lab::decode::SendTrigger::unknown && s.delivered_ns == 0 && s.delivered &&
+             s.o.acked_segments == 1 && s.o.acked_packet != 0 && s.o.acked_packet_age_ns >= 30'000'000) {
+    // Only for a capture made elsewhere: on the lab's wire the kernel's own counter has already said no (and the
+    // gap includes the wire's delay).
     SAY(note, "Sent {} after the data it confirms: most likely a delayed ACK (a receiver may wait, 40 ms at first on Linux, for data of its own to carry the ACK). A capture cannot tell for sure.",
         duration_words(s.o.acked_packet_age_ns));
   }
@@ -248,7 +260,7 @@ void explain_tcp(const PacketContext& context, const AnnotateOptions& options, s
   const auto& o = context.observation;
   const Segment s{*context.packet.tcp, o.tcp, *o.conversation, o.from, lab::flow::role_name(o.from),
                   lab::flow::role_name(lab::flow::other(o.from)), context.packet.payload_len, context.index,
-                  context.frame.time_ns, o.delivered, context.frame.wire.trigger};
+                  context.frame.time_ns, o.delivered, context.frame.wire.trigger, context.frame.wire.delivered_ns};
   if (o.first_of_conversation && o.conversation->mid_stream) {
     SAY(note, "The capture starts in the middle of this connection (no SYN seen): sequence numbers are relative to this packet, and the roles are {}.",
         o.conversation->roles_guessed ? "a guess" : "taken from the SYN-ACK");

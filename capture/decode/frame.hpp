@@ -48,6 +48,8 @@ inline const char* send_trigger_name(SendTrigger trigger) {
 struct WireNote {
   bool dropped = false;  // never delivered: the receiving host's stack does not see it
   SendTrigger trigger = SendTrigger::unknown;
+  std::int64_t delivered_ns = 0;  // when the wire hands it to the receiver (the time it is due, with --delay); 0: not
+                                  // a frame of the lab's wire, or dropped
 };
 
 struct Frame {

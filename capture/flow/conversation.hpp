@@ -101,7 +101,8 @@ struct UdpSide {
 struct SideCounters {
   std::uint32_t last_packet_index = 0;
   std::uint64_t packets = 0;
-  std::uint64_t payload_bytes = 0;
+  std::uint64_t payload_bytes = 0;   // application data, each byte once
+  std::uint64_t resent_bytes = 0;    // TCP payload bytes sent again (retransmissions), not counted above
   std::uint64_t wire_bytes = 0;
 };
 

@@ -13,6 +13,7 @@ struct TcpObservation {
   std::uint32_t rel_ack = 0;        // ack - ISN of the receiver (valid when the ACK flag is set)
   std::uint32_t rel_next_seq = 0;   // what the sender's next new segment will start with
   std::uint32_t seq_len = 0;        // sequence numbers this segment consumes: payload + SYN + FIN
+  std::uint32_t new_bytes = 0;      // payload bytes beyond all the sender had sent before (the rest were sent again)
   std::uint8_t handshake_step = 0;  // 1 SYN, 2 SYN-ACK, 3 the ACK that completes it; 0 otherwise
   bool new_fin = false;             // the first FIN from this side (not a retransmission)
   bool fin_arrives = false;         // the first of the sender's FINs to reach the receiver

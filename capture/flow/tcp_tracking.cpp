@@ -1,5 +1,7 @@
 #include "capture/flow/tcp_tracking.hpp"
 
+#include <algorithm>
+
 #include "capture/flow/seq.hpp"
 #include "capture/flow/tcp_analysis.hpp"
 
@@ -195,6 +197,10 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
   o.seq_len = payload_len + control;
   const std::uint32_t end_seq = h.seq + o.seq_len;
   o.rel_next_seq = end_seq - sender.isn;
+  // Each byte counts once as application data: only what lies beyond everything sent before is new.
+  const std::uint32_t data_end = h.seq + (h.has(flag::syn) ? 1u : 0u) + payload_len;
+  if (!sender.seen) o.new_bytes = payload_len;
+  else if (seq_after(data_end, sender.next_seq)) o.new_bytes = std::min(payload_len, data_end - sender.next_seq);
   if (!sender.seen || seq_after(end_seq, sender.next_seq)) sender.next_seq = end_seq;
   sender.seen = true;
 

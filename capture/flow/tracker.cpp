@@ -116,7 +116,9 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
   SideCounters& counters = c.sent[static_cast<int>(o.from)];
   counters.packets += 1;
   counters.last_packet_index = packet_index;
-  counters.payload_bytes += p.payload_len;
+  const std::uint32_t new_bytes = p.tcp ? o.tcp.new_bytes : p.payload_len;
+  counters.payload_bytes += new_bytes;
+  counters.resent_bytes += p.payload_len - new_bytes;
   counters.wire_bytes += wire_len;
   c.packets_in_phase[static_cast<int>(o.phase)] += 1;
   if (!delivered) ++c.trouble.dropped_by_lab;

@@ -200,6 +200,13 @@ void JsonRenderer::packet(const PacketView& v, std::string& out) {
   } else {
     out += ",\"dropped_by_lab\":true,\"send_trigger\":null";
   }
+  // When the lab's wire handed it to the receiver, on the same clock as `time` (null: dropped, or not a wire frame).
+  if (v.frame.wire.delivered_ns != 0) {
+    out += ",\"delivered\":";
+    nanoseconds_as_seconds(out, v.time_ns + (v.frame.wire.delivered_ns - v.frame.time_ns));
+  } else {
+    out += ",\"delivered\":null";
+  }
   if ((p.ipv4 && p.ipv4->is_fragment()) || (p.ipv6 && p.ipv6->is_fragment)) out += ",\"fragment\":true";
   if (p.error) {
     out += ",\"error\":{\"layer\":\"";
@@ -263,9 +270,13 @@ void append_conversation(std::string& out, const lab::flow::Conversation& conver
                  c->stream, tcp ? "tcp" : "udp", lab::flow::to_string(c->at(Role::client)),
                  lab::flow::to_string(c->at(Role::server)), c->roles_guessed);
   fmt::format_to(it, ",\"first_packet\":{},\"last_packet\":{}", c->first_packet_index, c->last_packet_index);
-  fmt::format_to(it, ",\"packets\":{},\"payload_bytes\":{},\"wire_bytes\":{}", f.packets, f.payload_bytes, f.wire_bytes);
-  fmt::format_to(it, ",\"sent\":{{\"client\":{{\"packets\":{},\"payload_bytes\":{}}},\"server\":{{\"packets\":{},\"payload_bytes\":{}}}}}",
-                 c->sent[0].packets, c->sent[0].payload_bytes, c->sent[1].packets, c->sent[1].payload_bytes);
+  fmt::format_to(it, ",\"packets\":{},\"payload_bytes\":{},\"resent_bytes\":{},\"wire_bytes\":{}", f.packets,
+                 f.payload_bytes, f.resent_bytes, f.wire_bytes);
+  fmt::format_to(it,
+                 ",\"sent\":{{\"client\":{{\"packets\":{},\"payload_bytes\":{},\"resent_bytes\":{}}},"
+                 "\"server\":{{\"packets\":{},\"payload_bytes\":{},\"resent_bytes\":{}}}}}",
+                 c->sent[0].packets, c->sent[0].payload_bytes, c->sent[0].resent_bytes, c->sent[1].packets,
+                 c->sent[1].payload_bytes, c->sent[1].resent_bytes);
   if (tcp) {
     fmt::format_to(it, ",\"packets_by_phase\":{{\"handshake\":{},\"data\":{},\"teardown\":{},\"reset\":{}}}",
                    c->packets_in_phase[0], c->packets_in_phase[1], c->packets_in_phase[2], c->packets_in_phase[3]);

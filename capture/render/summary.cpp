@@ -18,10 +18,13 @@ ConversationFacts facts_of(const lab::flow::Conversation& c) {
   for (const auto& side : c.sent) {
     f.packets += side.packets;
     f.payload_bytes += side.payload_bytes;
+    f.resent_bytes += side.resent_bytes;
     f.wire_bytes += side.wire_bytes;
   }
   if (c.syn_time_ns >= 0 && c.syn_ack_time_ns >= 0) f.syn_to_syn_ack_ns = c.syn_ack_time_ns - c.syn_time_ns;
-  if (c.syn_time_ns >= 0 && c.handshake_done_ns >= 0) f.initial_rtt_ns = c.handshake_done_ns - c.syn_time_ns;
+  // Wireshark's initial RTT (tcp.analysis.initial_rtt): from the latest SYN, not the first one that may have been lost.
+  if (c.first_rtt_ns != 0) f.initial_rtt_ns = c.first_rtt_ns;
+  else if (c.syn_time_ns >= 0 && c.handshake_done_ns >= 0) f.initial_rtt_ns = c.handshake_done_ns - c.syn_time_ns;
   const auto& client = c.side(Role::client);
   const auto& server = c.side(Role::server);
   f.any_fin = client.fin_sent || server.fin_sent;

@@ -233,13 +233,15 @@ void TextRenderer::append_conversation(const lab::flow::Conversation& conversati
   }
   const double share =
       f.wire_bytes ? 100.0 * static_cast<double>(f.payload_bytes) / static_cast<double>(f.wire_bytes) : 0.0;
-  line(fmt::format("{} of application data (client {}, server {}) in {} on the wire: {:.0f}% data, the rest headers",
+  line(fmt::format("{} of application data (client {}, server {}) in {} on the wire: {:.0f}% data, the rest headers{}",
                    count_words(f.payload_bytes, "byte", "bytes"), c->sent[0].payload_bytes, c->sent[1].payload_bytes,
-                   count_words(f.wire_bytes, "byte", "bytes"), share));
+                   count_words(f.wire_bytes, "byte", "bytes"), share,
+                   f.resent_bytes == 0 ? std::string()
+                                       : fmt::format(" and {} sent again", count_words(f.resent_bytes, "byte", "bytes"))));
   if (tcp && f.syn_to_syn_ack_ns >= 0) {
     std::string handshake = fmt::format("handshake: SYN to SYN-ACK {}", duration_words(f.syn_to_syn_ack_ns));
     if (f.initial_rtt_ns >= 0)
-      handshake += fmt::format(", SYN to final ACK {} (the initial RTT)", duration_words(f.initial_rtt_ns));
+      handshake += fmt::format(", latest SYN to final ACK {} (the initial RTT)", duration_words(f.initial_rtt_ns));
     line(handshake);
   }
   if (c->trouble.dropped_by_lab > 0)

@@ -254,6 +254,14 @@ TEST_CASE("a dropped SYN (--drop syn): the lost SYN is sent again about a second
   CHECK(gap > 0.9);
   CHECK(gap < 1.6);
   CHECK(flags_are(t.packets[2], {"SYN", "ACK"}));
+  // The initial RTT is Wireshark's: from the SYN that got through, not from the lost one a second earlier.
+  const double irtt = t.summary["conversations"][0]["initial_rtt"].get<double>();
+  const double from_latest = t.packets[3]["time"].get<double>() - t.packets[1]["time"].get<double>();
+  CHECK(irtt == Approx(from_latest).margin(1e-6));
+  CHECK(irtt < 0.5);
+  // Each delivered packet says when the wire handed it over, a dropped one that it never was.
+  CHECK(t.packets[0]["delivered"].is_null());
+  CHECK(t.packets[1]["delivered"].get<double>() >= t.packets[1]["time"].get<double>());
 }
 
 TEST_CASE("a dropped request (--drop request): the data is retransmitted (tail-loss probe or timeout) and still echoed") {
@@ -371,7 +379,12 @@ TEST_CASE("bad scenario options: one clear line and a usage exit") {
                                              {"tcp-echo", "--close", "sideways"},
                                              {"tcp-echo", "--drop", "syn", "--netns", "host"},
                                              {"tcp-echo", "--size", "100", "--message", "x"},
-                                             {"compare", "--drop", "nothing"}}) {
+                                             {"compare", "--drop", "nothing"},
+                                             {"udp-echo", "--drop", "syn"},
+                                             {"udp-echo", "--drop", "fin"},
+                                             {"tcp-echo", "--port", "abc"},
+                                             {"tcp-echo", "--port", "70000"},
+                                             {"nosuchcmd", "--port", "1"}}) {
     const auto run = run_lab(args);
     INFO("lab " << args[0] << " " << args[1] << " " << args[2] << ": " << run.err);
     CHECK(run.exit_code == 2);
@@ -379,6 +392,16 @@ TEST_CASE("bad scenario options: one clear line and a usage exit") {
     CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
     CHECK(run.out.empty());
   }
+  // Each names what is wrong with the word as typed.
+  const auto says = [](std::vector<std::string> args, const std::string& part) {
+    const auto run = run_lab(args);
+    INFO(run.err);
+    CHECK(run.err.find(part) != std::string::npos);
+  };
+  says({"tcp-echo", "--port", "abc"}, "abc is not a number");
+  says({"tcp-echo", "--port", "70000"}, "70000 is out of range");
+  says({"udp-echo", "--drop", "syn"}, "UDP has no syn");
+  says({"nosuchcmd"}, "nosuchcmd is not a command");
 }
 
 TEST_CASE("a dropped handshake ACK: the first data segment's ACK completes the handshake instead") {
@@ -420,4 +443,34 @@ TEST_CASE("the server's FIN dropped (--drop fin:2): LAST-ACK, not CLOSING, and t
     }
   }
   CHECK(t.summary["conversations"][0]["ended"] == "closed");
+}
+
+// Only the handshake's bare ACK is lost: nothing is resent, and the text must not say that something was.
+TEST_CASE("lab compare --drop ack: no retransmission, and none claimed") {
+  const auto json_run = run_lab({"compare", "--drop", "ack", "--format", "json"});
+  INFO(json_run.err);
+  REQUIRE(json_run.exit_code == 0);
+  const json c = json_lines(json_run.out).at(0);
+  CHECK(c["tcp"]["dropped"] == 1);
+  CHECK(c["tcp"]["retransmissions"] == 0);
+  const auto text = run_lab({"compare", "--drop", "ack", "--color", "never"});
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("sent again (0 retransmissions)") == std::string::npos);
+  CHECK(text.out.find("nothing needed sending again") != std::string::npos);
+}
+
+// With --delay D the wire captures each packet as it is sent and hands it over D later: `delivered` says when, so
+// the SYN-ACK reaches the client about 2 D after its SYN left (one way each), not D.
+TEST_CASE("a 100 ms delay: every packet is delivered 100 ms after it was captured; the handshake's round trip is 200 ms") {
+  const Timeline t = run_scenario({"tcp-echo", "--delay", "100"});
+  REQUIRE(t.packets.size() >= 3);
+  for (const auto& p : t.packets) {
+    INFO("packet #" << p["index"]);
+    REQUIRE(p["delivered"].is_number());
+    CHECK(p["delivered"].get<double>() - p["time"].get<double>() == Approx(0.1).margin(1e-6));
+  }
+  REQUIRE(flags_are(t.packets[1], {"SYN", "ACK"}));
+  const double round_trip = t.packets[1]["delivered"].get<double>() - t.packets[0]["time"].get<double>();
+  CHECK(round_trip > 0.199);
+  CHECK(round_trip < 0.260);
 }

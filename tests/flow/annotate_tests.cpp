@@ -66,10 +66,10 @@ TEST_CASE("the handshake is explained step by step with the options offered") {
   CHECK(contains(notes[0], "client is now SYN-SENT"));
   CHECK(contains(notes[1], "Handshake 2/3"));
   CHECK(contains(notes[1], "ack 1 acknowledges the client's SYN"));
-  CHECK(contains(notes[1], "came back 1.00 ms after the SYN"));
+  CHECK(contains(notes[1], "captured 1.00 ms after the SYN"));
   CHECK(contains(notes[1], "Both sides offered window scaling, so it is in use"));
   CHECK(contains(notes[2], "Handshake 3/3"));
-  CHECK(contains(notes[2], "2.00 ms from SYN to this ACK"));
+  CHECK(contains(notes[2], "From the latest SYN to this ACK: 2.00 ms"));
 }
 
 TEST_CASE("data segments show the byte range, PSH and the next sequence number") {
