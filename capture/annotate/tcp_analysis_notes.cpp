@@ -114,7 +114,7 @@ void explain_window_and_ack_findings(const Facts& f, std::string& note) {
         f.receiver, f.sender, f.first());
   }
   if (o.has(a::zero_window)) {
-    SAY(note, "Zero window: the {} advertises a window of 0: its receive buffer is full because its application is not reading fast enough. The {} must stop sending data until a window update, and meanwhile probes with 1-byte segments.",
+    SAY(note, "Zero window: the {} advertises a window of 0: its receive buffer is full because its application is not reading fast enough. The {} must stop sending data until a window update; meanwhile it may probe whether the window has opened.",
         f.sender, f.receiver);
   }
   if (o.has(a::zero_window_probe_ack)) {
@@ -142,8 +142,19 @@ void explain_window_and_ack_findings(const Facts& f, std::string& note) {
         o.previous_window, f.h.window, f.sender, f.sender, f.receiver);
   }
   if (o.has(a::keep_alive)) {
-    SAY(note, "Keep-alive: the {} sends seq {}, one before its next seq, with {}: after a long idle time its kernel checks that the {} is still there (SO_KEEPALIVE; Linux waits 2 hours by default). The {} is expected to answer with its usual ACK.",
-        f.sender, f.o.rel_seq, f.len == 0 ? "no data" : "one old byte", f.receiver, f.receiver);
+    // Wireshark's tag only says where the segment sits (one below the next seq, at most one byte); why it was sent
+    // follows the evidence: the kernel's own counter, a closed window, or else a hedge.
+    const std::string shape = fmt::format("seq {}, one before its next seq, with {}", f.o.rel_seq, f.len == 0 ? "no data" : "one byte");
+    if (f.trigger == SendTrigger::tail_loss_probe || f.trigger == SendTrigger::timeout) {
+      SAY(note, "Wireshark tags it a keep-alive for its shape ({}), but the {}'s kernel counted it as a {}: it resent its last unacknowledged byte to draw an ACK.",
+          shape, f.sender, f.trigger == SendTrigger::tail_loss_probe ? "tail-loss probe" : "retransmission timeout");
+    } else if (f.o.receiver_window == 0 && f.o.receiver_acked) {
+      SAY(note, "Wireshark tags it a keep-alive for its shape ({}), but the {}'s window is 0: this is a probe of the closed window, sent to learn whether it has opened (Linux probes this way: seq one below the oldest unacknowledged byte, no data). The answer is an ACK carrying the current window.",
+          shape, f.receiver);
+    } else {
+      SAY(note, "Keep-alive, as Wireshark tags it: the {} sends {}, {} after its previous packet. Sent after an idle time, such a segment checks that the {} is still there (SO_KEEPALIVE); the {} is expected to answer with its usual ACK. A capture cannot tell for sure why it was sent.",
+          f.sender, shape, duration_words(f.o.since_sender_previous_ns), f.receiver, f.receiver);
+    }
   }
   if (o.has(a::keep_alive_ack)) {
     SAY(note, "Keep-alive ACK: the {} answers the keep-alive with its usual ACK: it is still there.", f.sender);

@@ -100,6 +100,7 @@ struct UdpSide {
 
 struct SideCounters {
   std::uint32_t last_packet_index = 0;
+  std::int64_t last_time_ns = 0;
   std::uint64_t packets = 0;
   std::uint64_t payload_bytes = 0;   // application data, each byte once
   std::uint64_t resent_bytes = 0;    // TCP payload bytes sent again (retransmissions), not counted above

@@ -44,6 +44,7 @@ struct TcpObservation {
   // A bare ACK answering a copy of what the sender had already received (RFC 9293 3.10.7.4: a segment that is
   // entirely old is answered with an ACK of where the receiver stands): that copy's packet (0: not such an ACK).
   std::uint32_t answers_copy = 0;
+  std::int64_t since_sender_previous_ns = 0;  // time since the sender's previous packet (0: this is its first)
   std::uint32_t expected_seq = 0;             // raw: where the sender's data had ended before this segment
   std::uint32_t previous_window = 0;          // raw: the window field of the sender's previous segment
   bool has(std::uint16_t flag) const { return analysis.has(flag); }

@@ -114,6 +114,8 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
   }
 
   SideCounters& counters = c.sent[static_cast<int>(o.from)];
+  if (counters.packets > 0) o.tcp.since_sender_previous_ns = time_ns - counters.last_time_ns;
+  counters.last_time_ns = time_ns;
   counters.packets += 1;
   counters.last_packet_index = packet_index;
   const std::uint32_t new_bytes = p.tcp ? o.tcp.new_bytes : p.payload_len;

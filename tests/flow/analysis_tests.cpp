@@ -278,13 +278,35 @@ TEST_CASE("analysis: keep-alive and its ACK") {
   const auto& probe = run(tcp(client_ep, server_ep, C + 6, S + 1, ACK));
   CHECK(probe.tcp.has(a::keep_alive));
   CHECK_FALSE(probe.tcp.analysis.retransmission_family());
-  CHECK(contains(run.notes.back(), "Keep-alive: the client sends seq 6, one before its next seq, with no data"));
+  CHECK(contains(run.notes.back(), "Keep-alive, as Wireshark tags it: the client sends seq 6, one before its next seq, with no data"));
   const auto& answer = run(tcp(server_ep, client_ep, S + 1, C + 7, ACK));
   CHECK(answer.tcp.has(a::keep_alive_ack));
   CHECK_FALSE(answer.tcp.has(a::duplicate_ack));
   CHECK(contains(run.notes.back(), "Keep-alive ACK: the server answers the keep-alive"));
   CHECK(contains(run.text, "[TCP Keep-Alive]"));
   CHECK(contains(run.text, "[TCP Keep-Alive ACK]"));
+}
+
+// Wireshark's keep-alive tag is about the segment's shape; the explanation follows the evidence.
+TEST_CASE("analysis: a keep-alive-shaped tail-loss probe and a closed-window probe are told as what they are") {
+  Run run;
+  handshake(run);
+  run(tcp(client_ep, server_ep, C + 1, S + 1, PSH | ACK, 1, "A"));  // one byte, never acknowledged
+  const auto& probe = run(tcp(client_ep, server_ep, C + 1, S + 1, PSH | ACK, 1, "A"), true, SendTrigger::tail_loss_probe);
+  CHECK(probe.tcp.has(a::keep_alive));
+  INFO(run.notes.back());
+  CHECK(contains(run.notes.back(), "the client's kernel counted it as a tail-loss probe"));
+  CHECK_FALSE(contains(run.notes.back(), "SO_KEEPALIVE"));
+
+  Run closed;
+  handshake(closed);
+  closed(tcp(client_ep, server_ep, C + 1, S + 1, PSH | ACK, 6, "Hello?"));
+  closed(with_window(tcp(server_ep, client_ep, S + 1, C + 7, ACK), 0));
+  const auto& zero = closed(tcp(client_ep, server_ep, C + 6, S + 1, ACK));
+  CHECK(zero.tcp.has(a::keep_alive));
+  INFO(closed.notes.back());
+  CHECK(contains(closed.notes.back(), "this is a probe of the closed window"));
+  CHECK_FALSE(contains(closed.notes.back(), "SO_KEEPALIVE"));
 }
 
 TEST_CASE("dropped by the lab: a FIN that never arrives leaves the receiver ESTABLISHED until it is sent again") {
