@@ -38,7 +38,6 @@ std::string what_it_carries(const Facts& f) {
   return words;
 }
 
-// Why the sending kernel sent it again: what the lab's wire read from its counters, or what timing suggests.
 // Why the sending kernel sent it again: what the lab's wire read from its counters, or what timing suggests. Only
 // what the counters and the capture show is stated: the kernel's timer settings are not guessed.
 void explain_trigger(const Facts& f, std::string& note) {

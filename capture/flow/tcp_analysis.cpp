@@ -107,13 +107,9 @@ std::uint32_t unseen_ack_limit(const SeqAnalysisSide& sender, std::uint32_t ack)
       tail_le = u.seq;
       tail_re = u.next_seq;
     }
-    if (!seq_before(u.seq, ack)) {
-      if (u.next_seq == tail_le) {
-        tail_le = u.seq;
-      } else {
-        tail_le = u.seq;
-        tail_re = u.next_seq;
-      }
+    if (!seq_before(u.seq, ack)) {  // at or after the ACK: extends the run downwards, or starts a new one
+      if (u.next_seq != tail_le) tail_re = u.next_seq;
+      tail_le = u.seq;
     }
   }
   return ack == tail_le && seq_after(tail_re, ack) ? tail_re : ack;

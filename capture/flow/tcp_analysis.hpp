@@ -1,7 +1,7 @@
 #pragma once
 // Wireshark's TCP sequence analysis, rule for rule (epan/dissectors/packet-tcp.c, tcp_analyze_sequence_number,
-// as in Wireshark 4.4, or 4.0 on request: wireshark_rules.hpp says what changed): retransmissions, duplicate ACKs, segments the capture missed, window trouble and
-// keep-alives. The same rules give the same verdicts, so a student can hold `lab` next to Wireshark; the
+// as in Wireshark 4.4, or 4.0 on request: wireshark_rules.hpp says what changed): retransmissions, duplicate
+// ACKs, segments the capture missed, window trouble and keep-alives. The same rules give the same verdicts, so a student can hold `lab` next to Wireshark; the
 // differential test (tests/wireshark) checks it packet by packet.
 #include <cstdint>
 
