@@ -20,7 +20,7 @@
 #include "capture/pcap/live_capture.hpp"
 #include "capture/pcap/pcap_error.hpp"
 #include "capture/timeline/explainer.hpp"
-#include "labs/netns.hpp"
+#include "labs/net/netns.hpp"
 #include "labs/renderer_choice.hpp"
 #include "labs/terminal.hpp"
 

@@ -16,7 +16,7 @@
 #include "labs/capture_live.hpp"
 #include "labs/compare_lab.hpp"
 #include "labs/echo_lab.hpp"
-#include "labs/netns.hpp"
+#include "labs/net/netns.hpp"
 
 namespace lab::labs {
 namespace {
@@ -73,7 +73,7 @@ struct OutputFlags {
   }
 };
 
-// --drop, --loss, --seed, --delay: the lab's wire between two hosts (labs/wire.hpp).
+// --drop, --loss, --seed, --delay: the lab's wire between two hosts (labs/net/wire.hpp).
 struct FaultFlags {
   std::vector<std::string> drops;
   FaultOptions faults;

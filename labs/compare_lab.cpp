@@ -10,9 +10,9 @@
 #include "capture/render/text_renderer.hpp"
 #include "labs/exchange.hpp"
 #include "labs/exchange_meter.hpp"
-#include "labs/netns.hpp"
+#include "labs/net/netns.hpp"
 #include "labs/terminal.hpp"
-#include "labs/two_hosts.hpp"
+#include "labs/net/two_hosts.hpp"
 
 namespace lab::labs {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "capture/flow/wireshark_rules.hpp"
 #include "labs/echo_lab.hpp"
-#include "labs/fault_plan.hpp"
+#include "labs/net/fault_plan.hpp"
 
 namespace lab::labs {
 

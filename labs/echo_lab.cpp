@@ -8,10 +8,10 @@
 #include <memory>
 
 #include "labs/exchange.hpp"
-#include "labs/netns.hpp"
+#include "labs/net/netns.hpp"
 #include "labs/renderer_choice.hpp"
 #include "labs/terminal.hpp"
-#include "labs/two_hosts.hpp"
+#include "labs/net/two_hosts.hpp"
 
 namespace lab::labs {
 namespace {
@@ -112,7 +112,9 @@ int run_echo_lab(const EchoLabOptions& options) {
   choice.absolute = options.absolute;
   choice.color = options.color;
   const auto renderer = make_renderer(choice);
-  lab::timeline::Explainer explainer(*renderer, {options.absolute, options.wireshark_rules}, write_stdout);
+  // The lab knows its own server: listening, or (--no-server) not there at all.
+  const lab::flow::Listener listener = options.no_server ? lab::flow::Listener::nobody : lab::flow::Listener::listening;
+  lab::timeline::Explainer explainer(*renderer, {options.absolute, options.wireshark_rules, listener}, write_stdout);
 
   const ExchangeResult result = run_exchange(options, hosts.get(), explainer);
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "capture/flow/wireshark_rules.hpp"
-#include "labs/fault_plan.hpp"
+#include "labs/net/fault_plan.hpp"
 
 namespace lab::labs {
 

@@ -46,6 +46,9 @@ class CaptureTap : public lab::pcap::FrameSink {
     if (writer_) writer_->on_frame(frame);
     merger_.add_packet(frame);
   }
+  void on_delivered(std::uint64_t wire_id, const lab::decode::KernelView& kernel) override {
+    merger_.packet_delivered(wire_id, kernel);
+  }
 
  private:
   lab::timeline::TimelineMerger& merger_;

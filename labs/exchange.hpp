@@ -9,9 +9,9 @@
 #include "capture/timeline/explainer.hpp"
 #include "echo/echo_options.hpp"
 #include "labs/echo_lab.hpp"
-#include "labs/kernel_counters.hpp"
-#include "labs/two_hosts.hpp"
-#include "labs/wire.hpp"
+#include "labs/net/kernel_counters.hpp"
+#include "labs/net/two_hosts.hpp"
+#include "labs/net/wire.hpp"
 
 namespace lab::labs {
 

@@ -129,7 +129,7 @@ void annotate_packet(const PacketContext& context, const AnnotateOptions& option
   if (p.error) explain_decode_error(*p.error, note);
 }
 
-void annotate_app(const lab::timeline::AppEvent& e, const lab::flow::Conversation* conversation, std::string& note) {
+void annotate_app(const lab::timeline::AppEvent& e, std::optional<lab::flow::TcpState> capture_state, std::string& note) {
   using lab::timeline::AppCall;
   note.clear();
   auto out = std::back_inserter(note);
@@ -196,10 +196,10 @@ void annotate_app(const lab::timeline::AppEvent& e, const lab::flow::Conversatio
   }
   if (!e.kernel_state.empty()) {
     fmt::format_to(out, " The kernel reports the socket as {}", e.kernel_state);
-    if (conversation) {
-      const char* tracked = lab::flow::tcp_state_name(conversation->side(e.actor).state);
+    if (capture_state) {
+      const char* tracked = lab::flow::tcp_state_name(*capture_state);
       if (e.kernel_state == tracked) fmt::format_to(out, ", as the capture shows.");
-      else if (e.kernel_state == "CLOSED" && conversation->side(e.actor).state == lab::flow::TcpState::time_wait)
+      else if (e.kernel_state == "CLOSED" && *capture_state == lab::flow::TcpState::time_wait)
         note += "; the capture shows TIME-WAIT, and both are right: Linux hands a connection in TIME-WAIT to a "
                 "small record of its own (`ss -tan` lists it), and the socket the program holds is done.";
       else fmt::format_to(out, "; the capture shows {} so far.", tracked);

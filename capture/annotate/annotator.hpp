@@ -3,10 +3,12 @@
 // explanation, the way a patient teacher would read the capture aloud. Every sentence is derived from the
 // packet and the tracker's state, never from a script of what should happen.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "capture/decode/frame.hpp"
 #include "capture/decode/packet.hpp"
+#include "capture/flow/listener.hpp"
 #include "capture/flow/observation.hpp"
 #include "capture/flow/wireshark_rules.hpp"
 #include "capture/timeline/app_event.hpp"
@@ -17,6 +19,8 @@ struct AnnotateOptions {
   bool absolute = false;  // mention raw sequence numbers next to the relative ones
   // Whose TCP analysis the tracker reproduces, and so which findings there are to explain.
   lab::flow::WiresharkRules wireshark_rules = lab::flow::default_wireshark_rules;
+  // Whether the capture's server is known to listen (a lab knows; a file does not).
+  lab::flow::Listener server_listener = lab::flow::Listener::unknown;
 };
 
 struct PacketContext {
@@ -29,9 +33,9 @@ struct PacketContext {
 // The explanation of one packet, written into `note` (cleared first, its memory reused).
 void annotate_packet(const PacketContext& context, const AnnotateOptions& options, std::string& note);
 
-// The explanation of an application call. `conversation` is the tracker's record of the socket's
-// connection, if the capture has seen it (nullptr otherwise).
-void annotate_app(const lab::timeline::AppEvent& event, const lab::flow::Conversation* conversation,
+// The explanation of an application call. `capture_state`: the caller's state as the capture showed it when the
+// call was made, if the capture has seen the socket's connection.
+void annotate_app(const lab::timeline::AppEvent& event, std::optional<lab::flow::TcpState> capture_state,
                   std::string& note);
 
 }  // namespace lab::annotate

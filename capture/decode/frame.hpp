@@ -45,11 +45,38 @@ inline const char* send_trigger_name(SendTrigger trigger) {
 
 // What the lab's own wire did with a frame (`lab tcp-echo --drop ...`): it captures each frame as it was sent,
 // then delivers, delays or drops it. A frame from a file or from libpcap has the defaults.
+// A TCP endpoint's state as its kernel reports it (sock_diag), in Linux's own numbering (include/net/tcp_states.h),
+// so that this layer carries the kernel's word as it is; capture/flow maps it onto RFC 9293's names.
+enum class KernelTcpState : std::uint8_t {
+  not_read = 0,  // not observable at this packet (not the lab's wire, UDP, or the host had already moved on)
+  established = 1,
+  syn_sent = 2,
+  syn_recv = 3,  // also a request socket (TCP_NEW_SYN_RECV): a SYN answered, the connection not yet accepted
+  fin_wait1 = 4,
+  fin_wait2 = 5,
+  time_wait = 6,
+  close = 7,  // no socket for the connection (any more): RFC 9293's CLOSED
+  close_wait = 8,
+  last_ack = 9,
+  listen = 10,  // no socket for the connection yet, but one listens on its port
+  closing = 11,
+};
+
+// The wire's reading of both hosts' kernels for one TCP frame, the moment it had passed: the sender's state
+// right after it sent the frame (before the wire took its next one), the receiver's right after the frame was
+// delivered (or dropped).
+struct KernelView {
+  KernelTcpState client = KernelTcpState::not_read;  // the lab's client host
+  KernelTcpState server = KernelTcpState::not_read;  // the lab's server host
+};
+
 struct WireNote {
   bool dropped = false;  // never delivered: the receiving host's stack does not see it
   SendTrigger trigger = SendTrigger::unknown;
   std::int64_t delivered_ns = 0;  // when the wire hands it to the receiver (the time it is due, with --delay); 0: not
                                   // a frame of the lab's wire, or dropped
+  std::uint64_t id = 0;           // the wire's number for it (1, 2, ...): FrameSink::on_delivered names it so
+  KernelView kernel;              // with --delay, the receiver's reading comes with on_delivered
 };
 
 struct Frame {

@@ -78,6 +78,7 @@ struct TcpSide {
   bool fin_acked = false;          // the other side has acknowledged its FIN
   bool fin_delivered = false;      // its FIN reached the other side (false while the lab's wire drops it)
   TcpState state = TcpState::unknown;
+  bool nobody_listens = false;     // known to have no listening socket: a SYN to it changes nothing
   // Options it announced in its SYN.
   std::optional<std::uint16_t> mss;
   std::optional<std::uint8_t> window_scale;

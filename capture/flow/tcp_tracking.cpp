@@ -32,9 +32,10 @@ void learn_bases(TcpSide& sender, TcpSide& receiver, const TcpHeader& h) {
 }
 
 // What the ACK field tells: how much is newly confirmed, whether it confirms the receiver's SYN or FIN, which
-// earlier packet it completes, and how many of the receiver's segments it confirms at once (ACKs are cumulative). An ACK the lab dropped tells the receiver nothing: it is explained for what
-// it says, but confirms nothing, so the next delivered ACK is the one that does.
-void read_ack(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, std::int64_t time_ns, bool delivered,
+// earlier packet it completes, and how many of the receiver's segments it confirms at once (ACKs are cumulative).
+// What it says, not what it does: it acknowledges only once it arrives (receive_ack), so an ACK the lab dropped is
+// explained for what it says but confirms nothing, and the next delivered ACK is the one that does.
+void read_ack(const TcpSide& sender, const TcpSide& receiver, const TcpHeader& h, std::int64_t time_ns,
               TcpObservation& o) {
   if (!h.has(flag::ack)) return;
   const std::uint32_t previous = sender.ack_seen ? sender.highest_ack : receiver.isn;
@@ -56,7 +57,11 @@ void read_ack(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, std::int64
       if (segment.packet_index > o.last_acked_packet) o.last_acked_packet = segment.packet_index;
     }
   }
-  if (!delivered) return;
+}
+
+// What the ACK field does once it reaches the receiver: its SYN or FIN is acknowledged.
+void receive_ack(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, TcpObservation& o) {
+  if (!h.has(flag::ack)) return;
   if (!sender.ack_seen || seq_after(h.ack, sender.highest_ack)) {
     sender.highest_ack = h.ack;
     sender.ack_seen = true;
@@ -103,56 +108,59 @@ void find_earlier_copies(const TcpSide& sender, std::uint32_t seq, std::int64_t 
 
 bool is_unset(TcpState s) { return s == TcpState::unknown || s == TcpState::closed || s == TcpState::listen; }
 
-// RFC 9293 3.3.2: the state changes caused by sending this segment (sender) and receiving it (receiver).
-void change_states(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, bool delivered, TcpObservation& o) {
-  if (!delivered) {
-    // Dropped on the way: only the sender's own act counts (it sent a SYN, a FIN, a reset); the receiver never
-    // learns of it.
-    TcpSide unchanged = receiver;
-    change_states(sender, unchanged, h, true, o);
-    // The handshake's last ACK is still the handshake's, even if it never arrives.
-    if (!h.has(flag::syn) && h.has(flag::ack) && receiver.state == TcpState::syn_received && receiver.syn_sent &&
-        !receiver.syn_acked && at_or_after(h.ack, receiver.isn + 1))
-      o.handshake_step = 3;
-    return;
-  }
-  if (h.has(flag::rst)) {  // a reset ends the connection on both sides at once: no goodbye, no TIME-WAIT
+// RFC 9293 3.3.2: the state change caused by sending this segment, in its sender.
+void change_sender_state(TcpSide& sender, const TcpSide& receiver, const TcpHeader& h, TcpObservation& o) {
+  if (h.has(flag::rst)) {  // a reset ends the connection at once: no goodbye, no TIME-WAIT
     sender.state = TcpState::closed;
-    receiver.state = TcpState::closed;
     return;
   }
   if (h.has(flag::syn) && !h.has(flag::ack)) {  // active open
     if (is_unset(sender.state)) sender.state = TcpState::syn_sent;
-    if (is_unset(receiver.state) || receiver.state == TcpState::syn_sent) receiver.state = TcpState::syn_received;
     o.handshake_step = 1;
   } else if (h.has(flag::syn)) {  // SYN-ACK: the passive side answers
     if (is_unset(sender.state)) sender.state = TcpState::syn_received;
-    if (o.acks_syn && (is_unset(receiver.state) || receiver.state == TcpState::syn_sent))
-      receiver.state = TcpState::established;
     o.handshake_step = 2;
   } else {
-    // A connection first seen mid-stream: data is flowing, so both sides are (at least) established.
+    // A connection first seen mid-stream: data is flowing, so this side is (at least) established.
     if (sender.state == TcpState::unknown) sender.state = TcpState::established;
-    if (receiver.state == TcpState::unknown) receiver.state = TcpState::established;
-    if (o.acks_syn && receiver.state == TcpState::syn_received) {
-      receiver.state = TcpState::established;
+    // The handshake's last ACK: the first to acknowledge the other side's SYN, whether or not it arrives.
+    if (h.has(flag::ack) && receiver.state == TcpState::syn_received && receiver.syn_sent && !receiver.syn_acked &&
+        at_or_after(h.ack, receiver.isn + 1))
       o.handshake_step = 3;
-    }
+  }
+  if (o.new_fin) {  // it has closed its side (RFC 9293: CLOSE-WAIT + close -> LAST-ACK)
+    // Both FINs crossed: each waits for the ACK of its own. A sender shown in CLOSE-WAIT had not in fact received
+    // the other FIN yet (its ACK says so): a capture taken at one point sees the other FIN pass, not arrive.
+    if (o.simultaneous_close && sender.state == TcpState::close_wait) sender.state = TcpState::closing;
+    else if (sender.state == TcpState::close_wait) sender.state = TcpState::last_ack;
+    else if (sender.state == TcpState::established || sender.state == TcpState::syn_received)
+      sender.state = TcpState::fin_wait_1;
+  }
+}
+
+// RFC 9293 3.3.2 and 3.10.7: the state change caused by receiving this segment, in its receiver.
+void change_receiver_state(TcpSide& receiver, const TcpHeader& h, const TcpObservation& o) {
+  if (h.has(flag::rst)) {
+    receiver.state = TcpState::closed;
+    return;
+  }
+  if (h.has(flag::syn) && !h.has(flag::ack)) {
+    // A SYN reaching a port nobody listens on leaves it CLOSED (it is answered with a reset).
+    if (receiver.state == TcpState::closed && receiver.nobody_listens) return;
+    if (is_unset(receiver.state) || receiver.state == TcpState::syn_sent) receiver.state = TcpState::syn_received;
+  } else if (h.has(flag::syn)) {
+    if (o.acks_syn && (is_unset(receiver.state) || receiver.state == TcpState::syn_sent))
+      receiver.state = TcpState::established;
+  } else {
+    if (receiver.state == TcpState::unknown) receiver.state = TcpState::established;  // first seen mid-stream
+    if (o.acks_syn && receiver.state == TcpState::syn_received) receiver.state = TcpState::established;
   }
   if (o.acks_fin) {
     if (receiver.state == TcpState::fin_wait_1) receiver.state = TcpState::fin_wait_2;
     else if (receiver.state == TcpState::closing) receiver.state = TcpState::time_wait;
     else if (receiver.state == TcpState::last_ack) receiver.state = TcpState::closed;
   }
-  if (o.new_fin) {  // the sender's own step: it has closed its side (RFC 9293: CLOSE-WAIT + close -> LAST-ACK)
-    // Both FINs crossed: each waits for the ACK of its own. A sender shown in CLOSE-WAIT had not in fact received
-    // the other FIN yet (its ACK says so): the capture sees the other FIN leave, not arrive.
-    if (o.simultaneous_close) sender.state = TcpState::closing;
-    else if (sender.state == TcpState::close_wait) sender.state = TcpState::last_ack;
-    else if (sender.state == TcpState::established || sender.state == TcpState::syn_received)
-      sender.state = TcpState::fin_wait_1;
-  }
-  if (o.fin_arrives) {  // the receiver's step, when the FIN reaches it (a retransmitted FIN, if the first was dropped)
+  if (o.fin_arrives) {  // the FIN reaches it (a retransmitted FIN, if the first was dropped)
     if (receiver.state == TcpState::established || receiver.state == TcpState::syn_received)
       receiver.state = TcpState::close_wait;
     else if (receiver.state == TcpState::fin_wait_1) receiver.state = TcpState::closing;  // simultaneous close
@@ -172,8 +180,9 @@ Phase phase_of(const TcpHeader& h, std::uint32_t payload_len, const TcpSide& sen
 }  // namespace
 
 void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint32_t payload_len,
-                       std::uint32_t packet_index, std::int64_t time_ns, Observation& observation, bool delivered,
+                       std::uint32_t packet_index, std::int64_t time_ns, Observation& observation, Receipt receipt,
                        bool fragment, WiresharkRules rules) {
+  const bool delivered = receipt != Receipt::never;
   TcpSide& sender = c.side(from);
   TcpSide& receiver = c.side(other(from));
   TcpObservation& o = observation.tcp;
@@ -204,7 +213,7 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
   if (!sender.seen || seq_after(end_seq, sender.next_seq)) sender.next_seq = end_seq;
   sender.seen = true;
 
-  read_ack(sender, receiver, h, time_ns, delivered, o);
+  read_ack(sender, receiver, h, time_ns, o);
   if (receiver.ack_seen) {
     o.receiver_acked = true;
     o.receiver_rel_ack = receiver.highest_ack - sender.isn;
@@ -222,10 +231,6 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
     // in CLOSE-WAIT may be lost while the FIN it answers did arrive.)
     const bool acks_their_fin = h.has(flag::ack) && at_or_after(h.ack, receiver.fin_seq + 1);
     o.simultaneous_close = receiver.fin_sent && !acks_their_fin;
-  }
-  if (h.has(flag::fin) && delivered && !sender.fin_delivered) {
-    sender.fin_delivered = true;
-    o.fin_arrives = true;
   }
   if (o.seq_len > 0)
     remember_segment(sender, h.seq, end_seq, packet_index, time_ns, !delivered, o.analysis.retransmission_family());
@@ -246,13 +251,29 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
           !seq_after(segment.end_seq, h.ack))
         o.answers_copy = segment.packet_index;
   }
-  change_states(sender, receiver, h, delivered, o);
+  change_sender_state(sender, receiver, h, o);
   if (o.handshake_step == 3 && c.handshake_done_ns < 0) c.handshake_done_ns = time_ns;
   if (h.has(flag::rst)) c.reset = true;
   if (h.has(flag::fin) && h.has(flag::ack)) c.saw_fin_ack = true;
   o.after[0] = c.tcp[0].state;
   o.after[1] = c.tcp[1].state;
   observation.phase = phase_of(h, payload_len, sender, receiver, o);
+  if (receipt == Receipt::now) receive_tcp_segment(c, from, h, observation);
+}
+
+void receive_tcp_segment(Conversation& c, Role from, const TcpHeader& h, Observation& observation) {
+  TcpSide& sender = c.side(from);
+  TcpSide& receiver = c.side(other(from));
+  TcpObservation& o = observation.tcp;
+  const int to = static_cast<int>(other(from));
+  o.before[to] = receiver.state;
+  receive_ack(sender, receiver, h, o);
+  if (h.has(flag::fin) && !sender.fin_delivered) {
+    sender.fin_delivered = true;
+    o.fin_arrives = true;
+  }
+  change_receiver_state(receiver, h, o);
+  o.after[to] = receiver.state;
 }
 
 }  // namespace lab::flow

@@ -10,14 +10,24 @@
 
 namespace lab::flow {
 
+// When a segment reaches its receiver, as far as the tracker is told: at once (a capture point next to both, or
+// one that cannot tell), later (the lab's wire holds it: --delay), or never (the wire dropped it).
+enum class Receipt : std::uint8_t { now, later, never };
+
 // Update `conversation` with one segment sent by `from`, and fill `observation.tcp` and `observation.phase`.
-// A segment not `delivered` (dropped by the lab's wire) counts as sent but not received: the sender's numbers and
-// state move, the receiver's do not (nothing it carries is acknowledged, no state of the receiver changes).
+// Sending and receiving are two steps: the sender's numbers and state move as it is sent; what it does to the
+// receiver (an ACK that acknowledges, a FIN that arrives, a state change) happens on receipt: at once, on a later
+// call to receive_tcp_segment, or never (nothing it carries is acknowledged, no state of the receiver changes).
 // An IP `fragment` holds only part of the segment: it gets no sequence analysis (Wireshark analyses the segment
 // once reassembled, which lab does not do). `rules`: which Wireshark's sequence analysis to follow.
 void track_tcp_segment(Conversation& conversation, Role from, const lab::decode::TcpHeader& header,
                        std::uint32_t payload_len, std::uint32_t packet_index, std::int64_t time_ns,
-                       Observation& observation, bool delivered = true, bool fragment = false,
+                       Observation& observation, Receipt receipt = Receipt::now, bool fragment = false,
                        WiresharkRules rules = default_wireshark_rules);
+
+// The receiver's step for a segment tracked with Receipt::later: it has arrived now. Updates the receiver's half of
+// `observation` (its `before` and `after` state, acks_syn, acks_fin, fin_arrives).
+void receive_tcp_segment(Conversation& conversation, Role from, const lab::decode::TcpHeader& header,
+                         Observation& observation);
 
 }  // namespace lab::flow

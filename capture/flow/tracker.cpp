@@ -59,8 +59,34 @@ Conversation& Tracker::find_or_add(const FlowKey& key, std::uint32_t packet_inde
   return c;
 }
 
+bool Tracker::replaces(const Conversation& old, const Endpoint& src, const lab::decode::TcpHeader& tcp) const {
+  const TcpSide& sender = old.side(src == old.at(Role::client) ? Role::client : Role::server);
+  const bool v44 = rules_ == WiresharkRules::v4_4;
+  const bool syn_ack = tcp.has(flag::ack);
+  const bool new_isn = sender.base_known && sender.isn != tcp.seq;
+  const bool after_close = sender.base_known && (old.reset || old.saw_fin_ack);
+  return (v44 || !syn_ack) && (new_isn || (v44 && after_close));
+}
+
+bool Tracker::would_replace(const DecodedPacket& p) const {
+  if (!p.has_ip() || !p.tcp || !p.tcp->has(flag::syn)) return false;
+  const Endpoint src{*p.src_ip(), p.tcp->src_port};
+  const Endpoint dst{*p.dst_ip(), p.tcp->dst_port};
+  const auto it = conversations_.find(FlowKey::of(lab::decode::ip_protocol::tcp, src, dst));
+  return it != conversations_.end() && replaces(it->second, src, *p.tcp);
+}
+
+void Tracker::observe_receipt(const DecodedPacket& p, Observation& o) {
+  if (!p.has_ip() || !p.tcp || o.conversation == nullptr) return;
+  const Endpoint src{*p.src_ip(), p.tcp->src_port};
+  const Endpoint dst{*p.dst_ip(), p.tcp->dst_port};
+  const auto it = conversations_.find(FlowKey::of(lab::decode::ip_protocol::tcp, src, dst));
+  if (it == conversations_.end() || &it->second != o.conversation) return;  // let go meanwhile: nothing to change
+  receive_tcp_segment(it->second, o.from, *p.tcp, o);
+}
+
 Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, std::uint32_t wire_len,
-                             const DecodedPacket& p, bool delivered) {
+                             const DecodedPacket& p, bool delivered, bool receipt_later) {
   Observation o;
   o.delivered = delivered;
   if (p.icmp && p.icmp->is_error) observe_icmp_error(p, o);
@@ -78,13 +104,7 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
     // SYN after a reset or a FIN starts a new connection even with the same ISN, and so does a SYN-ACK with a new
     // ISN (or after a reset or FIN), where 4.0 kept one stream.
     if (auto it = conversations_.find(key); it != conversations_.end()) {
-      const Conversation& old = it->second;
-      const TcpSide& sender = old.side(src == old.at(Role::client) ? Role::client : Role::server);
-      const bool v44 = rules_ == WiresharkRules::v4_4;
-      const bool syn_ack = p.tcp->has(flag::ack);
-      const bool new_isn = sender.base_known && sender.isn != p.tcp->seq;
-      const bool after_close = sender.base_known && (old.reset || old.saw_fin_ack);
-      if ((v44 || !syn_ack) && (new_isn || (v44 && after_close))) {
+      if (replaces(it->second, src, *p.tcp)) {
         ended_.push_back(std::move(it->second));
         ++ended_count_;
         conversations_.erase(it);
@@ -100,6 +120,13 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
     c.endpoint[static_cast<int>(other(role))] = dst;
     c.roles_guessed = guessed;
     c.mid_stream = p.tcp && !p.tcp->has(flag::syn);
+    // A connection the capture sees open, whose server the capture's owner knows: both states before its SYN.
+    if (p.tcp && p.tcp->has(flag::syn) && !p.tcp->has(flag::ack) && listener_ != Listener::unknown) {
+      c.side(Role::client).state = TcpState::closed;
+      TcpSide& server = c.side(Role::server);
+      server.state = listener_ == Listener::listening ? TcpState::listen : TcpState::closed;
+      server.nobody_listens = listener_ == Listener::nobody;
+    }
   }
   o.conversation = &c;
   o.first_of_conversation = first;
@@ -108,7 +135,8 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
 
   if (p.tcp) {
     const bool fragment = (p.ipv4 && p.ipv4->is_fragment()) || (p.ipv6 && p.ipv6->is_fragment);
-    track_tcp_segment(c, o.from, *p.tcp, p.payload_len, packet_index, time_ns, o, delivered, fragment, rules_);
+    const Receipt receipt = !delivered ? Receipt::never : receipt_later ? Receipt::later : Receipt::now;
+    track_tcp_segment(c, o.from, *p.tcp, p.payload_len, packet_index, time_ns, o, receipt, fragment, rules_);
   } else {
     track_udp_datagram(c, o.from, p, packet_index, time_ns, o);
   }

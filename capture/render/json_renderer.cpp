@@ -101,6 +101,23 @@ void tcp_fields(std::string& out, const PacketView& v) {
   out += "\",\"server\":\"";
   out += lab::flow::tcp_state_name(o.after[1]);
   out += "\"}";
+  // The kernels' own word, read by the lab's wire (the lab's client host is the connection's client); null where a
+  // kernel was not read at this packet, and for packets that did not pass the lab's wire.
+  key(out, "kernel_states");
+  if (v.frame.wire.id == 0) {
+    out += "null";
+  } else {
+    auto state = [&](lab::decode::KernelTcpState s) {
+      const auto named = lab::flow::from_kernel(s);
+      if (named) text_value(out, lab::flow::tcp_state_name(*named));
+      else out += "null";
+    };
+    out += "{\"client\":";
+    state(v.frame.wire.kernel.client);
+    out += ",\"server\":";
+    state(v.frame.wire.kernel.server);
+    out += '}';
+  }
   analysis_fields(out, o);
 }
 
@@ -246,7 +263,7 @@ void JsonRenderer::app(const AppView& v, std::string& out) {
     key(out, "kernel_state");
     text_value(out, e.kernel_state);
     key(out, "capture_state");
-    if (v.conversation) text_value(out, lab::flow::tcp_state_name(v.conversation->side(e.actor).state));
+    if (v.capture_state) text_value(out, lab::flow::tcp_state_name(*v.capture_state));
     else out += "null";
   }
   if (!e.detail.empty()) {

@@ -2,6 +2,7 @@
 // Renderers turn the timeline (packets with their explanations, application calls, the closing summary)
 // into text. They decode nothing and print nothing: they append to a string the caller writes out.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +26,8 @@ struct PacketView {
 struct AppView {
   std::int64_t time_ns = 0;  // since the first packet (negative before it)
   const lab::timeline::AppEvent& event;
-  const lab::flow::Conversation* conversation;  // the tracker's record of this socket's connection, if seen
+  // The caller's state as the capture shows it when the call was made, if the capture has seen its connection.
+  std::optional<lab::flow::TcpState> capture_state;
   std::string_view note;
 };
 

@@ -6,7 +6,7 @@
 namespace lab::timeline {
 
 Explainer::Explainer(lab::render::Renderer& renderer, lab::annotate::AnnotateOptions options, Output output)
-    : renderer_(renderer), options_(options), output_(std::move(output)), tracker_(options.wireshark_rules) {
+    : renderer_(renderer), options_(options), output_(std::move(output)), tracker_(options.wireshark_rules, options.server_listener) {
   note_.reserve(2048);
   out_.reserve(64 * 1024);
 }
@@ -24,11 +24,70 @@ std::int64_t Explainer::since_origin(std::int64_t time_ns) {
 void Explainer::packet(const lab::decode::Frame& frame) {
   const lab::decode::DecodedPacket decoded = lab::decode::decode_packet(frame);
   ++index_;
-  if (index_ % 1024 == 0) tracker_.release_quiet(index_, frame.time_ns);
-  const lab::flow::Observation observation = tracker_.observe(index_, frame.time_ns, frame.wire_len, decoded, !frame.wire.dropped);
+  // Held packets keep pointers to their conversations: none is let go while any is pending.
+  if (!pending_.empty() && tracker_.would_replace(decoded)) receive_all_pending();
+  if (index_ % 1024 == 0 && pending_.empty()) tracker_.release_quiet(index_, frame.time_ns);
+  const bool receipt_later = decoded.tcp && !frame.wire.dropped && frame.wire.delivered_ns > frame.time_ns;
+  const lab::flow::Observation observation =
+      tracker_.observe(index_, frame.time_ns, frame.wire_len, decoded, !frame.wire.dropped, receipt_later);
+  if (!receipt_later && pending_.empty()) {
+    show_packet(index_, frame, decoded, observation);
+    return;
+  }
+  Pending& held = pending_.emplace_back();
+  if (!spare_buffers_.empty()) {
+    held.bytes = std::move(spare_buffers_.back());
+    spare_buffers_.pop_back();
+  }
+  held.bytes.assign(frame.bytes.begin(), frame.bytes.end());
+  held.frame = frame;
+  held.frame.bytes = held.bytes;
+  held.index = index_;
+  held.observation = observation;
+  held.received = !receipt_later;
+  show_ready();
+}
+
+void Explainer::delivered(std::uint64_t wire_id, const lab::decode::KernelView& kernel) {
+  for (Pending& held : pending_) {
+    if (held.is_app || held.received || held.frame.wire.id != wire_id) continue;
+    if (kernel.client != lab::decode::KernelTcpState::not_read) held.frame.wire.kernel.client = kernel.client;
+    if (kernel.server != lab::decode::KernelTcpState::not_read) held.frame.wire.kernel.server = kernel.server;
+    tracker_.observe_receipt(lab::decode::decode_packet(held.frame), held.observation);
+    held.received = true;
+    break;
+  }
+  show_ready();
+}
+
+void Explainer::show_ready() {
+  while (!pending_.empty() && (pending_.front().is_app || pending_.front().received)) {
+    Pending& front = pending_.front();
+    if (front.is_app) {
+      show_app(front.app, front.capture_state);
+    } else {
+      show_packet(front.index, front.frame, lab::decode::decode_packet(front.frame), front.observation);
+      spare_buffers_.push_back(std::move(front.bytes));
+    }
+    pending_.pop_front();
+  }
+}
+
+// Packets still held were never delivered (the lab ended first): shown as captured, their receipt unknown.
+void Explainer::receive_all_pending() {
+  for (Pending& held : pending_) {
+    if (held.is_app || held.received) continue;
+    held.frame.wire.delivered_ns = 0;
+    held.received = true;
+  }
+  show_ready();
+}
+
+void Explainer::show_packet(std::uint32_t index, const lab::decode::Frame& frame,
+                            const lab::decode::DecodedPacket& decoded, const lab::flow::Observation& observation) {
   report_ended();
-  lab::annotate::annotate_packet({index_, frame, decoded, observation}, options_, note_);
-  renderer_.packet({index_, since_origin(frame.time_ns), frame, decoded, observation, note_}, out_);
+  lab::annotate::annotate_packet({index, frame, decoded, observation}, options_, note_);
+  renderer_.packet({index, since_origin(frame.time_ns), frame, decoded, observation, note_}, out_);
   if (out_.size() >= 60 * 1024) flush();
 }
 
@@ -46,9 +105,25 @@ const lab::flow::Conversation* Explainer::conversation_of(const AppEvent& event)
 }
 
 void Explainer::app(const AppEvent& event) {
+  if (pending_.empty()) {
+    show_app(event, capture_state_of(event));
+    return;
+  }
+  Pending& held = pending_.emplace_back();
+  held.is_app = true;
+  held.app = event;
+  held.capture_state = capture_state_of(event);  // now: the packets held behind it must not change what it saw
+}
+
+std::optional<lab::flow::TcpState> Explainer::capture_state_of(const AppEvent& event) const {
   const lab::flow::Conversation* conversation = conversation_of(event);
-  lab::annotate::annotate_app(event, conversation, note_);
-  renderer_.app({since_origin(event.time_ns), event, conversation, note_}, out_);
+  if (!conversation) return std::nullopt;
+  return conversation->side(event.actor).state;
+}
+
+void Explainer::show_app(const AppEvent& event, std::optional<lab::flow::TcpState> capture_state) {
+  lab::annotate::annotate_app(event, capture_state, note_);
+  renderer_.app({since_origin(event.time_ns), event, capture_state, note_}, out_);
   flush();  // application calls are rare: show them at once
 }
 
@@ -61,6 +136,7 @@ void Explainer::report_ended() {
 }
 
 void Explainer::finish(std::string_view closing_tip, std::uint64_t kernel_dropped) {
+  receive_all_pending();
   report_ended();
   renderer_.summary({tracker_.conversations(), index_, tracker_.ended_count(), kernel_dropped, closing_tip}, out_);
   flush();

@@ -1,8 +1,14 @@
 #pragma once
 // The pipeline every front end uses: frame -> decode -> track -> annotate -> render, with application calls
 // placed in the same timeline. Events must arrive in time order (TimelineMerger orders live sources).
+// A packet the lab's wire holds (--delay) is tracked in two steps, as the hosts live it: sent when captured,
+// received when the wire delivers it (delivered()). It is explained and shown once received, in capture order, so
+// that what came between (the other side's packets, calls) has been taken into account and still shows after it.
 #include <cstdint>
+#include <deque>
+#include <vector>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +32,9 @@ class Explainer {
 
   void packet(const lab::decode::Frame& frame);
   void app(const AppEvent& event);
+  // The wire has delivered the packet it numbered `wire_id` (held since packet()); `kernel` holds the receiver's
+  // state as its kernel then reported it.
+  void delivered(std::uint64_t wire_id, const lab::decode::KernelView& kernel);
   // Renders the summary. `kernel_dropped` comes from the live capture's statistics.
   void finish(std::string_view closing_tip = {}, std::uint64_t kernel_dropped = 0);
 
@@ -38,6 +47,24 @@ class Explainer {
   void flush();
   void report_ended();
 
+  // A packet waiting for its receipt, or anything behind one in the timeline.
+  struct Pending {
+    bool is_app = false;
+    bool received = false;
+    std::uint32_t index = 0;
+    lab::decode::Frame frame;  // its bytes point into `bytes`
+    std::vector<std::uint8_t> bytes;
+    lab::flow::Observation observation;
+    AppEvent app;
+    std::optional<lab::flow::TcpState> capture_state;
+  };
+  void show_packet(std::uint32_t index, const lab::decode::Frame& frame, const lab::decode::DecodedPacket& decoded,
+                   const lab::flow::Observation& observation);
+  void show_app(const AppEvent& event, std::optional<lab::flow::TcpState> capture_state);
+  std::optional<lab::flow::TcpState> capture_state_of(const AppEvent& event) const;
+  void show_ready();  // the pending items at the front whose turn has come
+  void receive_all_pending();  // at the end, or before a SYN that would replace their connection
+
   lab::render::Renderer& renderer_;
   lab::annotate::AnnotateOptions options_;
   Output output_;
@@ -45,6 +72,8 @@ class Explainer {
   std::uint32_t index_ = 0;
   bool origin_set_ = false;
   std::int64_t origin_ns_ = 0;
+  std::deque<Pending> pending_;
+  std::vector<std::vector<std::uint8_t>> spare_buffers_;  // reused: a long delayed run allocates only at its start
   std::string note_;  // reused for every explanation
   std::string out_;   // reused for every rendering
 };

@@ -24,6 +24,11 @@ void TimelineMerger::add_app(AppEvent event) {
   release(false);
 }
 
+void TimelineMerger::packet_delivered(std::uint64_t wire_id, const lab::decode::KernelView& kernel) {
+  // Packets never wait here (only calls do, for the packets before them): it has reached the explainer already.
+  explainer_.delivered(wire_id, kernel);
+}
+
 void TimelineMerger::packets_complete_until(std::int64_t time_ns) {
   if (time_ns > packets_complete_ns_) packets_complete_ns_ = time_ns;
   release(false);

@@ -13,7 +13,7 @@
 
 #include "capture/pcap/live_capture.hpp"
 #include "capture/pcap/pcap_error.hpp"
-#include "labs/netns.hpp"
+#include "labs/net/netns.hpp"
 #include "tests/pcap/pcap_test_support.hpp"
 #include "tests/support/catch.hpp"
 #include "tests/support/skip.hpp"

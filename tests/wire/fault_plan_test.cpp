@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "labs/fault_plan.hpp"
+#include "labs/net/fault_plan.hpp"
 #include "tests/support/catch.hpp"
 
 using namespace lab::labs;

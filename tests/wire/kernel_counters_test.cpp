@@ -3,7 +3,7 @@
 #include <sstream>
 #include <string>
 
-#include "labs/kernel_counters.hpp"
+#include "labs/net/kernel_counters.hpp"
 #include "tests/support/catch.hpp"
 
 using lab::labs::parse_tcp_counters;

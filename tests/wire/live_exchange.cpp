@@ -19,8 +19,8 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "labs/netns.hpp"
-#include "labs/two_hosts.hpp"
+#include "labs/net/netns.hpp"
+#include "labs/net/two_hosts.hpp"
 
 namespace lab::labs::testing {
 
@@ -122,7 +122,7 @@ ExchangeResult deserialize(std::string_view bytes) {
 }
 
 // As a normal user would run the lab: uid and gid 65534, no supplementary groups. Dumpable again, or
-// /proc/self would stay root's and the user-namespace maps could not be written (see labs/netns.cpp).
+// /proc/self would stay root's and the user-namespace maps could not be written (see labs/net/netns.cpp).
 void become_nobody() {
   if (geteuid() != 0) return;  // already unprivileged
   if (setgroups(0, nullptr) != 0 || setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0)

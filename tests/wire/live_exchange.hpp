@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "labs/fault_plan.hpp"
-#include "labs/kernel_counters.hpp"
-#include "labs/wire.hpp"
+#include "labs/net/fault_plan.hpp"
+#include "labs/net/kernel_counters.hpp"
+#include "labs/net/wire.hpp"
 
 namespace lab::labs::testing {
 

@@ -6,7 +6,7 @@
 
 #include "capture/decode/checksum.hpp"
 #include "capture/decode/packet.hpp"
-#include "labs/two_hosts.hpp"
+#include "labs/net/two_hosts.hpp"
 #include "tests/support/catch.hpp"
 #include "tests/wire/live_exchange.hpp"
 

@@ -5,7 +5,7 @@
 // Creating a network namespace needs CAP_SYS_ADMIN. root has it; a normal user gets it by first creating a
 // user namespace, in which it is root (uid 0) with every capability, over the namespaces it creates there.
 // That is what `unshare -rn` does, and it is enough to capture on the private "lo" without sudo.
-#include "labs/netns.hpp"
+#include "labs/net/netns.hpp"
 
 #include <fcntl.h>
 #include <net/if.h>

@@ -1,6 +1,6 @@
 // /proc/net/netstat holds pairs of lines: "TcpExt: Name1 Name2 ..." then "TcpExt: 1 2 ...". The names differ
 // between kernel versions, so the fields are found by name, never by position.
-#include "labs/kernel_counters.hpp"
+#include "labs/net/kernel_counters.hpp"
 
 #include <unistd.h>
 

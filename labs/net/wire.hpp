@@ -1,8 +1,9 @@
 #pragma once
-// The wire between the two lab hosts (labs/two_hosts.hpp). Every frame one host sends is read here, stamped,
+// The wire between the two lab hosts (labs/net/two_hosts.hpp). Every frame one host sends is read here, stamped,
 // handed to the capture exactly as it was sent (Ethernet), then delivered to the other host at once, later
 // (--delay) or never (--drop, --loss; the capture marks it "dropped by the lab"). For each TCP frame it also
-// reads the sending kernel's counters, so that a retransmission can say what triggered it.
+// reads the sending kernel's counters, so that a retransmission can say what triggered it, and both kernels'
+// states for its connection (sock_diag): the sender's as it sent it, the receiver's once it was delivered.
 // No Asio here: the caller waits for the cables to be readable and for next_due(), and calls in.
 #include <cstdint>
 #include <span>
@@ -10,9 +11,10 @@
 #include <vector>
 
 #include "capture/pcap/frame_sink.hpp"
-#include "labs/fault_plan.hpp"
-#include "labs/kernel_counters.hpp"
-#include "labs/two_hosts.hpp"
+#include "labs/net/fault_plan.hpp"
+#include "labs/net/kernel_counters.hpp"
+#include "labs/net/sock_diag.hpp"
+#include "labs/net/two_hosts.hpp"
 
 namespace lab::labs {
 
@@ -47,6 +49,9 @@ class Wire {
   struct HeldFrame {
     std::int64_t due_ns = 0;
     Host to = Host::client;
+    std::uint64_t id = 0;
+    bool tcp = false;
+    ConnectionId receiver;            // the connection as the receiving host sees it (for its kernel's state)
     std::vector<std::uint8_t> bytes;  // keeps its capacity from one use to the next
   };
 
@@ -58,11 +63,17 @@ class Wire {
   bool carry_one(Host from);  // false: nothing to read
   lab::decode::SendTrigger trigger_for(Host from, const lab::decode::DecodedPacket& packet);
   bool send_to(Host to, std::span<const std::uint8_t> frame);
-  void hold(Host to, std::int64_t due_ns, std::span<const std::uint8_t> frame);
+  void hold(Host to, std::int64_t due_ns, std::uint64_t id, const ConnectionId* receiver,
+            std::span<const std::uint8_t> frame);
+  bool cable_has_frame(Host host);
+  // A host's kernel state for the connection; not_read if the host has already sent more than the wire has taken.
+  lab::decode::KernelTcpState settled_state(Host host, const ConnectionId& connection);
 
   const TwoHosts& hosts_;
   FaultPlan plan_;
   lab::pcap::FrameSink& capture_;
+  SocketDiag diag_[2];                 // per host: its kernel's socket list
+  std::uint64_t next_id_ = 0;
   std::int64_t delay_ns_ = 0;
   TcpCounters last_counters_[2];       // per host: at its previous TCP frame
   std::vector<std::uint8_t> frame_;    // the frame being carried

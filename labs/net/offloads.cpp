@@ -1,7 +1,7 @@
 // The legacy SIOCETHTOOL commands, one per feature group: simpler than ETHTOOL_SFEATURES, which needs the
 // kernel's table of feature names first, and they cover all we need. The kernel also drops features that
 // depend on these (TSO needs scatter-gather and checksum offload).
-#include "labs/offloads.hpp"
+#include "labs/net/offloads.hpp"
 
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "labs/netns.hpp"
+#include "labs/net/netns.hpp"
 
 namespace lab::labs {
 

@@ -2,7 +2,7 @@
 // (ifinfomsg, ifaddrmsg, ndmsg), then attributes, each a small header (rtattr: length and type) followed by
 // its value, padded to 4 bytes. Attributes nest: a nested attribute's value is more attributes. The kernel
 // answers a request sent with NLM_F_ACK with an NLMSG_ERROR message whose error is 0 on success.
-#include "labs/rtnetlink.hpp"
+#include "labs/net/rtnetlink.hpp"
 
 #include <arpa/inet.h>
 #include <linux/if_link.h>
@@ -18,7 +18,7 @@
 #include <cstring>
 #include <span>
 
-#include "labs/netns.hpp"
+#include "labs/net/netns.hpp"
 
 namespace lab::labs {
 

@@ -1,4 +1,4 @@
-#include "labs/wire.hpp"
+#include "labs/net/wire.hpp"
 
 #include <sys/socket.h>
 
@@ -27,12 +27,25 @@ std::int64_t realtime_now_ns() {
 
 Direction direction_from(Host from) { return from == Host::client ? Direction::to_server : Direction::to_client; }
 
+// The packet's connection as its sender and as its receiver see it.
+ConnectionId sender_side(const lab::decode::DecodedPacket& packet) {
+  return {*packet.src_ip(), packet.tcp->src_port, *packet.dst_ip(), packet.tcp->dst_port};
+}
+ConnectionId receiver_side(const lab::decode::DecodedPacket& packet) {
+  return {*packet.dst_ip(), packet.tcp->dst_port, *packet.src_ip(), packet.tcp->src_port};
+}
+
+void set_view(lab::decode::KernelView& view, Host host, lab::decode::KernelTcpState state) {
+  (host == Host::client ? view.client : view.server) = state;
+}
+
 }  // namespace
 
 Wire::Wire(const TwoHosts& hosts, FaultOptions faults, lab::pcap::FrameSink& capture)
     : hosts_(hosts),
       plan_(std::move(faults)),
       capture_(capture),
+      diag_{SocketDiag(hosts.sock_diag(Host::client)), SocketDiag(hosts.sock_diag(Host::server))},
       delay_ns_(static_cast<std::int64_t>(plan_.options().delay_ms) * 1'000'000),
       frame_(frame_buffer_size) {
   for (Host host : {Host::client, Host::server})
@@ -102,24 +115,37 @@ bool Wire::carry_one(Host from) {
 
     const lab::decode::DecodedPacket packet = lab::decode::decode_packet(frame);
     const Verdict verdict = plan_.decide(direction_from(from), packet);
-    if (packet.tcp) frame.wire.trigger = trigger_for(from, packet);
-
     const Host to = other(from);
+    frame.wire.id = ++next_id_;
+    // The kernels' word on the connection's states: the sender's now, as it has just sent this frame (unless it
+    // has sent more already), the receiver's once the frame reaches it.
+    const bool tcp = packet.tcp && packet.has_ip();
+    if (tcp) {
+      frame.wire.trigger = trigger_for(from, packet);
+      set_view(frame.wire.kernel, from, settled_state(from, sender_side(packet)));
+    }
+
     if (verdict.drop) {
       ++stats_.dropped;
       frame.wire.dropped = true;
     } else if (delay_ns_ > 0) {
       if (held_count_ < max_held) {
-        hold(to, time_ns + delay_ns_, frame.bytes);
-        frame.wire.delivered_ns = time_ns + delay_ns_;  // released when due (release_due)
+        const ConnectionId receiver = tcp ? receiver_side(packet) : ConnectionId{};
+        hold(to, time_ns + delay_ns_, frame.wire.id, tcp ? &receiver : nullptr, frame.bytes);
+        frame.wire.delivered_ns = time_ns + delay_ns_;  // released when due (deliver_due), which reads the receiver
       } else {
         ++stats_.overflowed;  // a real router's full queue does the same: tail drop
         frame.wire.dropped = true;
       }
     } else {
+      // A receiver that has sent frames the wire has not taken yet is ahead of the capture: its state then says
+      // nothing about this frame alone.
+      const bool receiver_ahead = tcp && cable_has_frame(to);
       frame.wire.dropped = !send_to(to, frame.bytes);
       if (!frame.wire.dropped) frame.wire.delivered_ns = time_ns;  // written to the other cable at once
+      if (tcp && !receiver_ahead) set_view(frame.wire.kernel, to, diag_[static_cast<int>(to)].state_of(receiver_side(packet)));
     }
+    if (tcp && frame.wire.dropped) set_view(frame.wire.kernel, to, settled_state(to, receiver_side(packet)));
     capture_.on_frame(frame);
   }
   return true;
@@ -133,19 +159,40 @@ std::optional<std::int64_t> Wire::next_due() const {
 void Wire::deliver_due(std::int64_t now_ns) {
   // Due times only grow along the ring: frames are held in the order they arrive, all with the same delay.
   while (held_count_ > 0 && held_[held_first_].due_ns <= now_ns) {
+    // Whatever the receiver sent before this frame reaches it is taken first, so that the timeline has it in
+    // the order the receiver's kernel lived it. (With --delay, carrying only holds: nothing is delivered here.)
+    if (cable_has_frame(held_[held_first_].to)) carry_all();
     const HeldFrame& held = held_[held_first_];
-    send_to(held.to, held.bytes);  // already captured as sent; a failure here is only counted
+    const bool delivered = send_to(held.to, held.bytes);  // already captured as sent; a failure here is only counted
+    if (held.tcp) {
+      lab::decode::KernelView view;
+      // Read at once: the receiver's answer to this frame may already be on its cable, and that is no reason to doubt.
+      if (delivered) set_view(view, held.to, diag_[static_cast<int>(held.to)].state_of(held.receiver));
+      capture_.on_delivered(held.id, view);
+    }
     held_first_ = (held_first_ + 1) % max_held;
     --held_count_;
   }
 }
 
-void Wire::hold(Host to, std::int64_t due_ns, std::span<const std::uint8_t> frame) {
+void Wire::hold(Host to, std::int64_t due_ns, std::uint64_t id, const ConnectionId* receiver,
+                std::span<const std::uint8_t> frame) {
   HeldFrame& slot = held_[(held_first_ + held_count_) % max_held];
   slot.due_ns = due_ns;
   slot.to = to;
+  slot.id = id;
+  slot.tcp = receiver != nullptr;
+  slot.receiver = receiver ? *receiver : ConnectionId{};
   slot.bytes.assign(frame.begin(), frame.end());  // reuses the slot's capacity after its first frame
   ++held_count_;
+}
+
+bool Wire::cable_has_frame(Host host) { return receive(host, true).has_value(); }
+
+lab::decode::KernelTcpState Wire::settled_state(Host host, const ConnectionId& connection) {
+  const lab::decode::KernelTcpState state = diag_[static_cast<int>(host)].state_of(connection);
+  // Read first, then look: a frame the host sent before the reading is on its cable by now.
+  return cable_has_frame(host) ? lab::decode::KernelTcpState::not_read : state;
 }
 
 bool Wire::send_to(Host to, std::span<const std::uint8_t> frame) {

@@ -1,4 +1,4 @@
-#include "labs/fault_plan.hpp"
+#include "labs/net/fault_plan.hpp"
 
 #include <charconv>
 #include <utility>

@@ -3,13 +3,13 @@
 // namespaces, each with its own loopback and an Ethernet interface eth0 (10.0.0.1 and 10.0.0.2, or fd00::1 and
 // fd00::2). Each eth0 is one end of a veth pair whose other end (the host's "cable") stays in the lab's own
 // namespace, unconnected: nothing passes from one host to the other unless the lab reads the frame from one
-// cable and writes it to the other (labs/wire.hpp). That is where the lab captures, drops and delays packets,
+// cable and writes it to the other (labs/net/wire.hpp). That is where the lab captures, drops and delays packets,
 // before the receiving host's stack sees them. No root needed: it all lives in the lab's private user and
 // network namespace.
 #include <cstdint>
 #include <string>
 
-#include "labs/rtnetlink.hpp"
+#include "labs/net/rtnetlink.hpp"
 
 namespace lab::labs {
 
@@ -39,6 +39,8 @@ class TwoHosts {
   // /proc/net/netstat as seen from inside a host (opened there, so it keeps showing that host's counters
   // whichever namespace reads it later), for its kernel's TCP counters.
   int netstat(Host host) const { return netstat_[index(host)]; }
+  // A NETLINK_SOCK_DIAG socket opened inside a host, for its kernel's list of TCP sockets (labs/net/sock_diag.hpp).
+  int sock_diag(Host host) const { return sock_diag_[index(host)]; }
 
   std::string address(Host host) const;  // "10.0.0.1" / "10.0.0.2" (IPv6: "fd00::1" / "fd00::2")
   static MacAddress mac(Host host);      // 02:00:00:00:00:01 / 02:00:00:00:00:02: the same in every capture
@@ -54,6 +56,7 @@ class TwoHosts {
   int host_ns_[2] = {-1, -1};
   int cable_[2] = {-1, -1};
   int netstat_[2] = {-1, -1};
+  int sock_diag_[2] = {-1, -1};
 };
 
 }  // namespace lab::labs

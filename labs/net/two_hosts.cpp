@@ -5,7 +5,7 @@
 // neighbour discovery (permanent neighbour entries, and IFF_NOARP so the kernel would not even try), IPv6 is off
 // on eth0 in an IPv4 lab, and in an IPv6 lab eth0 gets no link-local address (so no router solicitation), no
 // duplicate address detection and, with IFF_NOARP, no solicited-node group to announce with MLD.
-#include "labs/two_hosts.hpp"
+#include "labs/net/two_hosts.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -22,8 +22,9 @@
 #include <cstring>
 #include <utility>
 
-#include "labs/netns.hpp"
-#include "labs/offloads.hpp"
+#include "labs/net/netns.hpp"
+#include "labs/net/offloads.hpp"
+#include "labs/net/sock_diag.hpp"
 
 namespace lab::labs {
 
@@ -240,6 +241,8 @@ void TwoHosts::build_host(Host host) {
   if (netstat_[i] < 0)
     throw failure(std::string("opening the ") + host_name(host) + "'s /proc/net/netstat", errno,
                   "check that /proc is mounted");
+  // Without it (a kernel without sock_diag) the lab still runs; its packets then carry no kernel states.
+  sock_diag_[i] = open_sock_diag_socket();
 }
 
 TwoHosts::~TwoHosts() {
@@ -249,6 +252,7 @@ TwoHosts::~TwoHosts() {
     close_if_open(host_ns_[i]);
     close_if_open(cable_[i]);
     close_if_open(netstat_[i]);
+    close_if_open(sock_diag_[i]);
   }
 }
 
@@ -257,6 +261,7 @@ TwoHosts::TwoHosts(TwoHosts&& from) noexcept : ipv6_(from.ipv6_) {
   std::swap(host_ns_, from.host_ns_);
   std::swap(cable_, from.cable_);
   std::swap(netstat_, from.netstat_);
+  std::swap(sock_diag_, from.sock_diag_);
 }
 
 void TwoHosts::enter(Host host) const {
