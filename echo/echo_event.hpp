@@ -38,6 +38,7 @@ struct EchoEvent {
                               // as an RFC 9293 name ("ESTABLISHED", "CLOSE-WAIT"); empty when not observable
   std::string detail;         // error/timeout: what happened; close: how, when it is not a plain close
                               // ("SO_LINGER 0: abortive close")
+  bool resets = false;        // close: its kernel resets the connection (RST) instead of closing it (FIN)
 };
 
 // EchoEvent::data keeps only the first bytes: enough to recognise a message in a timeline, while a

@@ -78,6 +78,7 @@ void EventReporter::finish_and_report(EchoEvent event, const EventDetails& detai
   event.bytes = details.data.size();
   event.data = std::string(details.data.substr(0, event_data_limit));
   event.detail = details.detail;
+  event.resets = details.resets;
   sink_(event);
 }
 

@@ -178,7 +178,7 @@ void close_connection(tcp::socket& socket, ClientClose how, const EventReporter&
   }
   asio::error_code ignored;  // setting SO_LINGER only fails on a socket that is not open
   socket.set_option(asio::socket_base::linger(true, 0), ignored);
-  report_and_close(report, socket, EventDetails{.detail = "SO_LINGER 0: abortive close"});
+  report_and_close(report, socket, EventDetails{.detail = "SO_LINGER 0: abortive close", .resets = true});
 }
 
 // Reports what ended the run, then closes the socket.

@@ -171,7 +171,7 @@ asio::awaitable<void> TcpEchoServer::Impl::close_unread(tcp::socket& client) {
   }
   asio::error_code ignored;  // on failure available() says 0, and the detail with it
   const std::size_t unread = client.available(ignored);  // ioctl(FIONREAD): bytes waiting to be read
-  report_and_close(report, client, EventDetails{.detail = unread_bytes_text(unread)});
+  report_and_close(report, client, EventDetails{.detail = unread_bytes_text(unread), .resets = unread > 0});
 }
 
 // ServerOptions::read_pause: a slow reader. Meanwhile the data waits in the receive buffer, and the

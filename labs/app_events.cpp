@@ -36,6 +36,7 @@ lab::timeline::AppEvent to_app_event(const lab::echo::EchoEvent& e, bool tcp) {
   a.data = e.data;
   a.kernel_state = e.kernel_state;
   a.detail = e.detail;
+  a.resets = e.resets;
   return a;
 }
 

@@ -46,8 +46,8 @@ class CaptureTap : public lab::pcap::FrameSink {
     if (writer_) writer_->on_frame(frame);
     merger_.add_packet(frame);
   }
-  void on_delivered(std::uint64_t wire_id, const lab::decode::KernelView& kernel) override {
-    merger_.packet_delivered(wire_id, kernel);
+  void on_delivered(std::uint64_t wire_id, std::int64_t delivered_ns, const lab::decode::KernelView& kernel) override {
+    merger_.packet_delivered(wire_id, delivered_ns, kernel);
   }
 
  private:
@@ -153,7 +153,11 @@ ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts
   asio::steady_timer wire_due(io);
   bool stopping = false;
 
-  auto sink = [&](const lab::echo::EchoEvent& e) { merger.add_app(to_app_event(e, tcp)); };
+  auto sink = [&](const lab::echo::EchoEvent& e) {
+    if (wire && (e.kind == lab::echo::EventKind::close || e.kind == lab::echo::EventKind::shutdown))
+      wire->application_closed(e.actor == lab::echo::Actor::client ? Host::client : Host::server, e.time_ns);
+    merger.add_app(to_app_event(e, tcp));
+  };
 
   const std::string host = hosts ? hosts->address(Host::server) : options.ipv6 ? "::1" : "127.0.0.1";
   lab::echo::ServerOptions server_options;

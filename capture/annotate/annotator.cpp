@@ -129,7 +129,8 @@ void annotate_packet(const PacketContext& context, const AnnotateOptions& option
   if (p.error) explain_decode_error(*p.error, note);
 }
 
-void annotate_app(const lab::timeline::AppEvent& e, std::optional<lab::flow::TcpState> capture_state, std::string& note) {
+void annotate_app(const lab::timeline::AppEvent& e, std::optional<lab::flow::TcpState> capture_state,
+                  std::optional<lab::flow::TcpState> state_after, std::string& note) {
   using lab::timeline::AppCall;
   note.clear();
   auto out = std::back_inserter(note);
@@ -206,6 +207,17 @@ void annotate_app(const lab::timeline::AppEvent& e, std::optional<lab::flow::Tcp
     } else {
       note += '.';
     }
+  }
+  // A close takes effect at the call, before its FIN (or RST) is on the wire.
+  if (capture_state && state_after && *capture_state != *state_after) {
+    const char* from = lab::flow::tcp_state_name(*capture_state);
+    const char* to = lab::flow::tcp_state_name(*state_after);
+    if (e.resets)
+      fmt::format_to(out, " Its kernel answers this close with a reset (RST) instead of a FIN: {} → {} at once (RFC 9293 3.10.5, ABORT).",
+                     from, to);
+    else
+      fmt::format_to(out, " The call itself moves it {} → {} (RFC 9293 3.10.4): its FIN follows as soon as the data queued before it has been sent.",
+                     from, to);
   }
 }
 

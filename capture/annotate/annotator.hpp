@@ -35,7 +35,8 @@ void annotate_packet(const PacketContext& context, const AnnotateOptions& option
 
 // The explanation of an application call. `capture_state`: the caller's state as the capture showed it when the
 // call was made, if the capture has seen the socket's connection.
+// `state_after`: the same once the call took effect (a close moves its caller's state before any packet shows it).
 void annotate_app(const lab::timeline::AppEvent& event, std::optional<lab::flow::TcpState> capture_state,
-                  std::string& note);
+                  std::optional<lab::flow::TcpState> state_after, std::string& note);
 
 }  // namespace lab::annotate

@@ -127,9 +127,13 @@ void explain_data(const Segment& s, const lab::decode::DecodedPacket& packet, st
   else SAY(note, "— seq {}..{}, so its next seq is {}.", first, last, last + 1);
   if (s.h.has(flag::psh))
     SAY(note, "PSH (push): the sender asks that this be handed to the receiving application now, without waiting for more. (Linux sets it where a write's data ends, or when much is unpushed; the capture cannot tell which.)");
-  if (s.o.before[static_cast<int>(s.from)] == TcpState::close_wait)
+  const TcpState sender_before = s.o.before[static_cast<int>(s.from)];
+  if (sender_before == TcpState::close_wait)
     SAY(note, "The {} is in CLOSE-WAIT, yet it still sends: the {}'s FIN closed one direction only (a half-close), and the {} can still receive.",
         s.sender, s.receiver, s.receiver);
+  else if (sender_before == TcpState::fin_wait_1 || sender_before == TcpState::last_ack)
+    SAY(note, "Its application has already closed ({}): these bytes were queued before the close, and its FIN follows them.",
+        lab::flow::tcp_state_name(sender_before));
 }
 
 // Cumulative ACKs (one number confirms everything before it) and delayed ACKs (a receiver waiting a moment
@@ -189,13 +193,24 @@ void explain_fin(const Segment& s, std::string& note) {
     if (sender_before == TcpState::close_wait)
       SAY(note, "The capture, which sees each packet as it leaves, had taken the {}'s FIN as already arrived and shown the {} in CLOSE-WAIT; this FIN shows that it had not: both FINs were on the wire at once.",
           s.receiver, s.sender);
-  } else if (sender_before == TcpState::close_wait) {
+  } else if (sender_before == TcpState::close_wait || sender_before == TcpState::last_ack) {
     SAY(note, "The {} closes its side too (FIN, seq {}): its application called close() after the {}'s FIN arrived.",
         s.sender, fin_seq, s.receiver);
   } else {
     SAY(note, "The {} closes first (FIN, seq {}): its application called close() (or shutdown()) and will send no more data.", s.sender, fin_seq);
   }
   SAY(note, "A FIN consumes one sequence number, so it will be acknowledged with ack {}.", fin_seq + 1);
+}
+
+// Where the FIN takes effect: a receiver processes segments in sequence order (RFC 9293 3.10.7.4), so a FIN that
+// arrives beyond a gap waits, and takes effect with the segment that fills the gap.
+void explain_fin_effect(const Segment& s, std::string& note) {
+  if (s.o.fin_held)
+    SAY(note, "It arrives beyond a gap (the {} is still missing the bytes from seq {}): its kernel keeps the FIN aside until the gap is filled, and stays {} meanwhile.",
+        s.receiver, s.o.gap_from, lab::flow::tcp_state_name(s.o.after[static_cast<int>(lab::flow::other(s.from))]));
+  if (s.o.fin_arrives && s.o.fin_from_packet != 0 && s.o.fin_from_packet != s.index)
+    SAY(note, "It fills the gap in front of the FIN that arrived earlier (#{}): with it the {} has everything up to that FIN, which takes effect now.",
+        s.o.fin_from_packet, s.receiver);
 }
 
 // An RST answering a SYN from a side that never sent a SYN-ACK: nobody listened there.
@@ -236,6 +251,17 @@ const char* state_meaning(TcpState state) {
 }
 
 void explain_state_changes(const Segment& s, std::string& note) {
+  // Held on the wire (--delay), a packet may find its receiver changed since it was sent.
+  const Role to = lab::flow::other(s.from);
+  const TcpState receiver_on_arrival = s.o.before[static_cast<int>(to)];
+  if (s.delivered_ns > s.time_ns && receiver_on_arrival != s.o.receiver_when_sent) {
+    const auto& receiver = s.c.side(to);
+    SAY(note, "By the time it reached the {}, {} later, the {} had moved on from {} to {}", s.receiver,
+        duration_words(s.delivered_ns - s.time_ns), s.receiver, lab::flow::tcp_state_name(s.o.receiver_when_sent),
+        lab::flow::tcp_state_name(receiver_on_arrival));
+    if (receiver.fin_sent && receiver.fin_packet > s.index) fmt::format_to(std::back_inserter(note), " (its own FIN, #{}, left meanwhile).", receiver.fin_packet);
+    else note += '.';
+  }
   for (Role role : {Role::client, Role::server}) {
     const TcpState before = s.o.before[static_cast<int>(role)];
     const TcpState after = s.o.after[static_cast<int>(role)];
@@ -276,6 +302,7 @@ void explain_tcp(const PacketContext& context, const AnnotateOptions& options, s
     if (o.tcp.handshake_step == 3) explain_handshake_ack(s, note);
     if (s.len > 0) explain_data(s, context.packet, note);
     if (s.h.has(flag::fin)) explain_fin(s, note);
+    explain_fin_effect(s, note);
     if (s.h.has(flag::ack) && o.tcp.handshake_step != 3) explain_ack(s, note);
   }
   explain_state_changes(s, note);

@@ -77,6 +77,13 @@ struct TcpSide {
   std::uint32_t fin_seq = 0;       // absolute sequence number of its FIN
   bool fin_acked = false;          // the other side has acknowledged its FIN
   bool fin_delivered = false;      // its FIN reached the other side (false while the lab's wire drops it)
+  std::uint32_t fin_packet = 0;    // the packet that first carried its FIN
+  // What the other side has received of it, in order, where the lab's wire says exactly what arrived: every sequence
+  // number before `delivered_next`, plus the ranges that arrived beyond a gap (held aside by the receiver).
+  bool delivered_known = false;
+  std::uint32_t delivered_next = 0;
+  std::uint8_t delivered_ahead_count = 0;
+  std::array<UnackedSegment, 8> delivered_ahead{};
   TcpState state = TcpState::unknown;
   bool nobody_listens = false;     // known to have no listening socket: a SYN to it changes nothing
   // Options it announced in its SYN.

@@ -16,7 +16,11 @@ struct TcpObservation {
   std::uint32_t new_bytes = 0;      // payload bytes beyond all the sender had sent before (the rest were sent again)
   std::uint8_t handshake_step = 0;  // 1 SYN, 2 SYN-ACK, 3 the ACK that completes it; 0 otherwise
   bool new_fin = false;             // the first FIN from this side (not a retransmission)
-  bool fin_arrives = false;         // the first of the sender's FINs to reach the receiver
+  bool fin_arrives = false;         // the sender's FIN takes effect in the receiver (with this packet's receipt)
+  bool fin_held = false;            // its FIN arrived beyond a gap: the receiver keeps it aside until the gap is filled
+  std::uint32_t gap_from = 0;       // with fin_held: the first sequence number the receiver is missing (relative)
+  std::uint32_t fin_from_packet = 0;  // with fin_arrives: the packet that carried that FIN (this one, or an earlier
+                                      // one held aside until this packet filled the gap)
   bool simultaneous_close = false;  // a new FIN sent before the other side's FIN was acknowledged
   bool acks_syn = false;            // this ACK is the first to acknowledge the receiver's SYN
   bool acks_fin = false;            // this ACK is the first to acknowledge the receiver's FIN
@@ -26,7 +30,9 @@ struct TcpObservation {
   std::uint8_t acked_segments = 0;  // how many remembered data segments this ACK confirms for the first time
   std::uint32_t first_acked_packet = 0, last_acked_packet = 0;  // the first and last of them
   bool piggybacked = false;         // data and a new ACK in one segment
-  TcpState before[2]{};             // [client], [server] before this packet
+  TcpState before[2]{};             // [client], [server] before this packet: the sender's as it sent it, the
+                                    // receiver's as it arrived (with --delay, the receiver may have moved since)
+  TcpState receiver_when_sent{};    // the receiver's state when the packet was sent
   TcpState after[2]{};              // [client], [server] after it was sent and received (if it was)
   // Wireshark's sequence analysis (analysis_flags.hpp), with the packets it refers to.
   analysis::AnalysisFlags analysis;

@@ -181,13 +181,14 @@ Phase phase_of(const TcpHeader& h, std::uint32_t payload_len, const TcpSide& sen
 
 void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint32_t payload_len,
                        std::uint32_t packet_index, std::int64_t time_ns, Observation& observation, Receipt receipt,
-                       bool fragment, WiresharkRules rules) {
+                       bool exact, bool fragment, WiresharkRules rules) {
   const bool delivered = receipt != Receipt::never;
   TcpSide& sender = c.side(from);
   TcpSide& receiver = c.side(other(from));
   TcpObservation& o = observation.tcp;
   o.before[0] = c.tcp[0].state;
   o.before[1] = c.tcp[1].state;
+  o.receiver_when_sent = receiver.state;
 
   // Wireshark's analysis looks at every captured segment, delivered or not: it sees the capture, not the hosts.
   if (!fragment) analyze_sequence(c, from, h, payload_len, packet_index, time_ns, rules, o);
@@ -224,6 +225,7 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
   if (h.has(flag::fin) && !sender.fin_sent) {
     sender.fin_sent = true;
     sender.fin_seq = end_seq - 1;
+    sender.fin_packet = packet_index;
     o.new_fin = true;
     if (!c.first_to_close) c.first_to_close = from;
     // Simultaneous only if the sender had not received the other FIN: the packet says so when its ACK does not
@@ -258,19 +260,60 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
   o.after[0] = c.tcp[0].state;
   o.after[1] = c.tcp[1].state;
   observation.phase = phase_of(h, payload_len, sender, receiver, o);
-  if (receipt == Receipt::now) receive_tcp_segment(c, from, h, observation);
+  if (receipt == Receipt::now) receive_tcp_segment(c, from, h, payload_len, exact, observation);
 }
 
-void receive_tcp_segment(Conversation& c, Role from, const TcpHeader& h, Observation& observation) {
+void close_called(TcpSide& side, bool resets) {
+  if (side.state == TcpState::unknown || side.state == TcpState::closed || side.state == TcpState::time_wait) return;
+  if (resets) side.state = TcpState::closed;
+  else if (side.state == TcpState::established || side.state == TcpState::syn_received) side.state = TcpState::fin_wait_1;
+  else if (side.state == TcpState::close_wait) side.state = TcpState::last_ack;
+}
+
+// The receiver's in-order point moves with this segment (RFC 9293 3.10.7.4: segments beyond a gap are held and
+// processed in sequence order once it is filled). Returns whether the sender's FIN is now behind that point.
+bool fin_in_order(TcpSide& sender, const TcpHeader& h, std::uint32_t payload_len) {
+  const std::uint32_t end = h.seq + payload_len + (h.has(flag::syn) ? 1u : 0u) + (h.has(flag::fin) ? 1u : 0u);
+  if (h.has(flag::syn) || !sender.delivered_known) {
+    sender.delivered_known = true;
+    sender.delivered_next = end;
+  } else if (!seq_after(h.seq, sender.delivered_next)) {
+    if (seq_after(end, sender.delivered_next)) sender.delivered_next = end;
+  } else if (sender.delivered_ahead_count < sender.delivered_ahead.size()) {
+    sender.delivered_ahead[sender.delivered_ahead_count++] = {h.seq, end};
+  }
+  for (bool merged = true; merged;) {  // held ranges the point has reached join it
+    merged = false;
+    for (std::uint8_t i = 0; i < sender.delivered_ahead_count; ++i) {
+      const UnackedSegment range = sender.delivered_ahead[i];
+      if (seq_after(range.seq, sender.delivered_next)) continue;
+      if (seq_after(range.next_seq, sender.delivered_next)) sender.delivered_next = range.next_seq;
+      sender.delivered_ahead[i] = sender.delivered_ahead[--sender.delivered_ahead_count];
+      merged = true;
+      break;
+    }
+  }
+  return sender.fin_sent && seq_after(sender.delivered_next, sender.fin_seq);
+}
+
+void receive_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint32_t payload_len, bool exact,
+                         Observation& observation) {
   TcpSide& sender = c.side(from);
   TcpSide& receiver = c.side(other(from));
   TcpObservation& o = observation.tcp;
   const int to = static_cast<int>(other(from));
   o.before[to] = receiver.state;
   receive_ack(sender, receiver, h, o);
-  if (h.has(flag::fin) && !sender.fin_delivered) {
+  // Where the wire says exactly what arrived, a FIN takes effect only in sequence; a capture that cannot tell (it may
+  // have missed packets the receiver did get) lets it take effect as it passes.
+  const bool in_order = fin_in_order(sender, h, payload_len);
+  if (!sender.fin_delivered && (exact ? in_order : h.has(flag::fin))) {
     sender.fin_delivered = true;
     o.fin_arrives = true;
+    o.fin_from_packet = sender.fin_packet;
+  } else if (exact && h.has(flag::fin) && !sender.fin_delivered) {
+    o.fin_held = true;
+    o.gap_from = sender.delivered_next - sender.isn;
   }
   change_receiver_state(receiver, h, o);
   o.after[to] = receiver.state;

@@ -68,6 +68,12 @@ bool Tracker::replaces(const Conversation& old, const Endpoint& src, const lab::
   return (v44 || !syn_ack) && (new_isn || (v44 && after_close));
 }
 
+void Tracker::close_called(const Conversation& conversation, Role role, bool resets) {
+  const auto it = conversations_.find(conversation.key);
+  if (it == conversations_.end() || &it->second != &conversation) return;
+  lab::flow::close_called(it->second.side(role), resets);
+}
+
 bool Tracker::would_replace(const DecodedPacket& p) const {
   if (!p.has_ip() || !p.tcp || !p.tcp->has(flag::syn)) return false;
   const Endpoint src{*p.src_ip(), p.tcp->src_port};
@@ -82,11 +88,11 @@ void Tracker::observe_receipt(const DecodedPacket& p, Observation& o) {
   const Endpoint dst{*p.dst_ip(), p.tcp->dst_port};
   const auto it = conversations_.find(FlowKey::of(lab::decode::ip_protocol::tcp, src, dst));
   if (it == conversations_.end() || &it->second != o.conversation) return;  // let go meanwhile: nothing to change
-  receive_tcp_segment(it->second, o.from, *p.tcp, o);
+  receive_tcp_segment(it->second, o.from, *p.tcp, p.payload_len, /*exact=*/true, o);
 }
 
 Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, std::uint32_t wire_len,
-                             const DecodedPacket& p, bool delivered, bool receipt_later) {
+                             const DecodedPacket& p, bool delivered, bool receipt_later, bool exact_delivery) {
   Observation o;
   o.delivered = delivered;
   if (p.icmp && p.icmp->is_error) observe_icmp_error(p, o);
@@ -136,7 +142,8 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
   if (p.tcp) {
     const bool fragment = (p.ipv4 && p.ipv4->is_fragment()) || (p.ipv6 && p.ipv6->is_fragment);
     const Receipt receipt = !delivered ? Receipt::never : receipt_later ? Receipt::later : Receipt::now;
-    track_tcp_segment(c, o.from, *p.tcp, p.payload_len, packet_index, time_ns, o, receipt, fragment, rules_);
+    track_tcp_segment(c, o.from, *p.tcp, p.payload_len, packet_index, time_ns, o, receipt, exact_delivery, fragment,
+                      rules_);
   } else {
     track_udp_datagram(c, o.from, p, packet_index, time_ns, o);
   }

@@ -26,13 +26,17 @@ class Tracker {
   // Packets that are not TCP or UDP (or whose transport header is missing) get an observation with no
   // conversation. `delivered` is false for a packet the lab's own wire captured and then dropped: it counts as
   // sent, not as received (see track_tcp_segment).
+  // `exact_delivery`: the packet passed the lab's wire, which knows what reached the receiver.
   // With `receipt_later` (the lab's wire holds the packet: --delay), only the sender's step is taken now; call
   // observe_receipt when it arrives. The observation's conversation stays valid while such packets are pending,
   // unless the caller lets conversations go (release_quiet) or a SYN replaces one (would_replace tells).
   Observation observe(std::uint32_t packet_index, std::int64_t time_ns, std::uint32_t wire_len,
-                      const lab::decode::DecodedPacket& packet, bool delivered = true, bool receipt_later = false);
+                      const lab::decode::DecodedPacket& packet, bool delivered = true, bool receipt_later = false,
+                      bool exact_delivery = false);
   // The receiver's step for a packet observed with `receipt_later`: it has arrived now.
   void observe_receipt(const lab::decode::DecodedPacket& packet, Observation& observation);
+  // The application on `role`'s side of `conversation` closed it (close_called in tcp_tracking.hpp).
+  void close_called(const Conversation& conversation, Role role, bool resets);
   // Would this packet start a new connection on the ports of one held now (a SYN with a new ISN, ...)?
   bool would_replace(const lab::decode::DecodedPacket& packet) const;
 

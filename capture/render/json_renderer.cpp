@@ -118,6 +118,12 @@ void tcp_fields(std::string& out, const PacketView& v) {
     state(v.frame.wire.kernel.server);
     out += '}';
   }
+  // A FIN's effect on its receiver: held aside beyond a gap, or taking effect (with this packet, or with the one that
+  // filled the gap in front of it).
+  out += o.fin_held ? ",\"fin_held\":true" : ",\"fin_held\":false";
+  key(out, "fin_takes_effect");
+  if (o.fin_arrives) number(out, o.fin_from_packet);
+  else out += "null";
   analysis_fields(out, o);
 }
 
@@ -264,6 +270,9 @@ void JsonRenderer::app(const AppView& v, std::string& out) {
     text_value(out, e.kernel_state);
     key(out, "capture_state");
     if (v.capture_state) text_value(out, lab::flow::tcp_state_name(*v.capture_state));
+    else out += "null";
+    key(out, "capture_state_after");
+    if (v.state_after) text_value(out, lab::flow::tcp_state_name(*v.state_after));
     else out += "null";
   }
   if (!e.detail.empty()) {

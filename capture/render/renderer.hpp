@@ -28,6 +28,7 @@ struct AppView {
   const lab::timeline::AppEvent& event;
   // The caller's state as the capture shows it when the call was made, if the capture has seen its connection.
   std::optional<lab::flow::TcpState> capture_state;
+  std::optional<lab::flow::TcpState> state_after;  // the same once the call took effect (a close changes it)
   std::string_view note;
 };
 

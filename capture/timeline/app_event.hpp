@@ -23,6 +23,7 @@ struct AppEvent {
   std::string data;             // raw bytes: renderers escape them
   std::string kernel_state;     // the kernel's TCP state of the socket right after the call (TCP_INFO), or ""
   std::string detail;
+  bool resets = false;          // close: the kernel answers it with RST, not FIN (SO_LINGER 0, unread data)
 };
 
 }  // namespace lab::timeline

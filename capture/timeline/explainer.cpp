@@ -29,7 +29,8 @@ void Explainer::packet(const lab::decode::Frame& frame) {
   if (index_ % 1024 == 0 && pending_.empty()) tracker_.release_quiet(index_, frame.time_ns);
   const bool receipt_later = decoded.tcp && !frame.wire.dropped && frame.wire.delivered_ns > frame.time_ns;
   const lab::flow::Observation observation =
-      tracker_.observe(index_, frame.time_ns, frame.wire_len, decoded, !frame.wire.dropped, receipt_later);
+      tracker_.observe(index_, frame.time_ns, frame.wire_len, decoded, !frame.wire.dropped, receipt_later,
+                       /*exact_delivery=*/frame.wire.id != 0);
   if (!receipt_later && pending_.empty()) {
     show_packet(index_, frame, decoded, observation);
     return;
@@ -64,7 +65,7 @@ void Explainer::show_ready() {
   while (!pending_.empty() && (pending_.front().is_app || pending_.front().received)) {
     Pending& front = pending_.front();
     if (front.is_app) {
-      show_app(front.app, front.capture_state);
+      show_app(front.app, front.capture_state, front.state_after);
     } else {
       show_packet(front.index, front.frame, lab::decode::decode_packet(front.frame), front.observation);
       spare_buffers_.push_back(std::move(front.bytes));
@@ -105,14 +106,21 @@ const lab::flow::Conversation* Explainer::conversation_of(const AppEvent& event)
 }
 
 void Explainer::app(const AppEvent& event) {
+  const auto before = capture_state_of(event);
+  // A close changes its caller's state at once, before the FIN (or RST) is on the wire.
+  if (event.tcp && (event.call == AppCall::close || event.call == AppCall::shutdown))
+    if (const lab::flow::Conversation* conversation = conversation_of(event))
+      tracker_.close_called(*conversation, event.actor, event.resets);
+  const auto after = capture_state_of(event);
   if (pending_.empty()) {
-    show_app(event, capture_state_of(event));
+    show_app(event, before, after);
     return;
   }
   Pending& held = pending_.emplace_back();
   held.is_app = true;
   held.app = event;
-  held.capture_state = capture_state_of(event);  // now: the packets held behind it must not change what it saw
+  held.capture_state = before;  // now: the packets held behind it must not change what it saw
+  held.state_after = after;
 }
 
 std::optional<lab::flow::TcpState> Explainer::capture_state_of(const AppEvent& event) const {
@@ -121,9 +129,10 @@ std::optional<lab::flow::TcpState> Explainer::capture_state_of(const AppEvent& e
   return conversation->side(event.actor).state;
 }
 
-void Explainer::show_app(const AppEvent& event, std::optional<lab::flow::TcpState> capture_state) {
-  lab::annotate::annotate_app(event, capture_state, note_);
-  renderer_.app({since_origin(event.time_ns), event, capture_state, note_}, out_);
+void Explainer::show_app(const AppEvent& event, std::optional<lab::flow::TcpState> capture_state,
+                         std::optional<lab::flow::TcpState> state_after) {
+  lab::annotate::annotate_app(event, capture_state, state_after, note_);
+  renderer_.app({since_origin(event.time_ns), event, capture_state, state_after, note_}, out_);
   flush();  // application calls are rare: show them at once
 }
 

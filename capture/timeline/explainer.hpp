@@ -57,10 +57,12 @@ class Explainer {
     lab::flow::Observation observation;
     AppEvent app;
     std::optional<lab::flow::TcpState> capture_state;
+    std::optional<lab::flow::TcpState> state_after;
   };
   void show_packet(std::uint32_t index, const lab::decode::Frame& frame, const lab::decode::DecodedPacket& decoded,
                    const lab::flow::Observation& observation);
-  void show_app(const AppEvent& event, std::optional<lab::flow::TcpState> capture_state);
+  void show_app(const AppEvent& event, std::optional<lab::flow::TcpState> capture_state,
+                std::optional<lab::flow::TcpState> state_after);
   std::optional<lab::flow::TcpState> capture_state_of(const AppEvent& event) const;
   void show_ready();  // the pending items at the front whose turn has come
   void receive_all_pending();  // at the end, or before a SYN that would replace their connection

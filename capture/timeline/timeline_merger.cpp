@@ -24,7 +24,10 @@ void TimelineMerger::add_app(AppEvent event) {
   release(false);
 }
 
-void TimelineMerger::packet_delivered(std::uint64_t wire_id, const lab::decode::KernelView& kernel) {
+void TimelineMerger::packet_delivered(std::uint64_t wire_id, std::int64_t delivered_ns,
+                                      const lab::decode::KernelView& kernel) {
+  // A call made before the packet arrived (a close) acts on the receiver first, as it did in the host.
+  packets_complete_until(delivered_ns);
   // Packets never wait here (only calls do, for the packets before them): it has reached the explainer already.
   explainer_.delivered(wire_id, kernel);
 }

@@ -19,7 +19,8 @@ class TimelineMerger {
   void add_packet(const lab::decode::Frame& frame);  // copies the bytes (the capture reuses its buffer)
   void add_app(AppEvent event);
   // The lab's wire delivered a packet added earlier (FrameSink::on_delivered).
-  void packet_delivered(std::uint64_t wire_id, const lab::decode::KernelView& kernel);
+  // Every packet stamped before `delivered_ns` has been added by then: the calls before it go first.
+  void packet_delivered(std::uint64_t wire_id, std::int64_t delivered_ns, const lab::decode::KernelView& kernel);
   // The capture has delivered every packet stamped before `time_ns`: calls before it can be released.
   void packets_complete_until(std::int64_t time_ns);
   // Release everything still held, in time order.

@@ -122,7 +122,7 @@ bool Wire::carry_one(Host from) {
     const bool tcp = packet.tcp && packet.has_ip();
     if (tcp) {
       frame.wire.trigger = trigger_for(from, packet);
-      set_view(frame.wire.kernel, from, settled_state(from, sender_side(packet)));
+      set_view(frame.wire.kernel, from, settled_state(from, sender_side(packet), time_ns));
     }
 
     if (verdict.drop) {
@@ -145,7 +145,7 @@ bool Wire::carry_one(Host from) {
       if (!frame.wire.dropped) frame.wire.delivered_ns = time_ns;  // written to the other cable at once
       if (tcp && !receiver_ahead) set_view(frame.wire.kernel, to, diag_[static_cast<int>(to)].state_of(receiver_side(packet)));
     }
-    if (tcp && frame.wire.dropped) set_view(frame.wire.kernel, to, settled_state(to, receiver_side(packet)));
+    if (tcp && frame.wire.dropped) set_view(frame.wire.kernel, to, settled_state(to, receiver_side(packet), time_ns));
     capture_.on_frame(frame);
   }
   return true;
@@ -168,7 +168,7 @@ void Wire::deliver_due(std::int64_t now_ns) {
       lab::decode::KernelView view;
       // Read at once: the receiver's answer to this frame may already be on its cable, and that is no reason to doubt.
       if (delivered) set_view(view, held.to, diag_[static_cast<int>(held.to)].state_of(held.receiver));
-      capture_.on_delivered(held.id, view);
+      capture_.on_delivered(held.id, held.due_ns, view);
     }
     held_first_ = (held_first_ + 1) % max_held;
     --held_count_;
@@ -189,10 +189,11 @@ void Wire::hold(Host to, std::int64_t due_ns, std::uint64_t id, const Connection
 
 bool Wire::cable_has_frame(Host host) { return receive(host, true).has_value(); }
 
-lab::decode::KernelTcpState Wire::settled_state(Host host, const ConnectionId& connection) {
+lab::decode::KernelTcpState Wire::settled_state(Host host, const ConnectionId& connection, std::int64_t since_ns) {
   const lab::decode::KernelTcpState state = diag_[static_cast<int>(host)].state_of(connection);
   // Read first, then look: a frame the host sent before the reading is on its cable by now.
-  return cable_has_frame(host) ? lab::decode::KernelTcpState::not_read : state;
+  if (cable_has_frame(host) || last_close_ns_[static_cast<int>(host)] > since_ns) return lab::decode::KernelTcpState::not_read;
+  return state;
 }
 
 bool Wire::send_to(Host to, std::span<const std::uint8_t> frame) {

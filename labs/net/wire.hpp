@@ -28,6 +28,9 @@ class Wire {
   void carry_from(Host from);
   // The same for both cables at once, in the order the frames reached them (the capture stays in time order).
   void carry_all();
+  // A host's application closed a socket at `time_ns` (CLOCK_REALTIME): the host's state may change without a frame,
+  // so a reading taken after that call cannot speak for a frame sent before it.
+  void application_closed(Host host, std::int64_t time_ns) { last_close_ns_[static_cast<int>(host)] = time_ns; }
   // When the next held frame is due (CLOCK_REALTIME ns), if one is held.
   std::optional<std::int64_t> next_due() const;
   // Delivers the held frames due by `now_ns` (CLOCK_REALTIME).
@@ -67,13 +70,15 @@ class Wire {
             std::span<const std::uint8_t> frame);
   bool cable_has_frame(Host host);
   // A host's kernel state for the connection; not_read if the host has already sent more than the wire has taken.
-  lab::decode::KernelTcpState settled_state(Host host, const ConnectionId& connection);
+  // `since_ns`: the frame's capture time (an application's close after it also makes the reading too late).
+  lab::decode::KernelTcpState settled_state(Host host, const ConnectionId& connection, std::int64_t since_ns);
 
   const TwoHosts& hosts_;
   FaultPlan plan_;
   lab::pcap::FrameSink& capture_;
   SocketDiag diag_[2];                 // per host: its kernel's socket list
   std::uint64_t next_id_ = 0;
+  std::int64_t last_close_ns_[2] = {0, 0};  // per host: its application's latest close() or shutdown()
   std::int64_t delay_ns_ = 0;
   TcpCounters last_counters_[2];       // per host: at its previous TCP frame
   std::vector<std::uint8_t> frame_;    // the frame being carried

@@ -150,17 +150,17 @@ TEST_CASE("application calls: the kernel's state is compared with the capture's"
   e.peer = "127.0.0.1:65432";
   e.kernel_state = "TIME-WAIT";
   std::string note;
-  lab::annotate::annotate_app(e, conversations[0]->side(e.actor).state, note);
+  lab::annotate::annotate_app(e, conversations[0]->side(e.actor).state, conversations[0]->side(e.actor).state, note);
   CHECK(contains(note, "The client calls close()."));
   CHECK(contains(note, "The kernel reports the socket as TIME-WAIT, as the capture shows."));
   e.kernel_state = "ESTABLISHED";
-  lab::annotate::annotate_app(e, conversations[0]->side(e.actor).state, note);
+  lab::annotate::annotate_app(e, conversations[0]->side(e.actor).state, conversations[0]->side(e.actor).state, note);
   CHECK(contains(note, "the capture shows TIME-WAIT so far"));
   e.call = lab::timeline::AppCall::send;
   e.data = "a\x1b";
   e.bytes = 2;
   e.kernel_state.clear();
-  lab::annotate::annotate_app(e, std::nullopt, note);
+  lab::annotate::annotate_app(e, std::nullopt, std::nullopt, note);
   CHECK(note == "The client calls send(\"a\\x1b\") — 2 bytes.");
 }
 

@@ -105,7 +105,7 @@ TEST_CASE("JSON: application events carry the exact bytes, losslessly and as val
   e.bytes = e.data.size();
   e.kernel_state = "ESTABLISHED";
   std::string out;
-  renderer.app({500000000, e, std::nullopt, "note"}, out);
+  renderer.app({500000000, e, std::nullopt, std::nullopt, "note"}, out);
   const json line = json::parse(out);
   CHECK(line["type"] == "app");
   CHECK(line["actor"] == "server");
