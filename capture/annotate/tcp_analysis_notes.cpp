@@ -44,7 +44,10 @@ void explain_trigger(const Facts& f, std::string& note) {
   const bool syn = f.h.has(flag::syn);
   switch (f.trigger) {
     case SendTrigger::timeout:
-      if (syn && f.h.has(flag::ack))
+      if (syn && f.h.has(flag::ack) && f.o.answers_syn != 0)
+        SAY(note, "It answers the {}'s repeated SYN (#{}): a side in SYN-RECEIVED that sees the SYN again sends its SYN-ACK again at once. (Its kernel's TCPSynRetrans counter counts every SYN-ACK sent again, whatever the reason.)",
+            f.receiver, f.o.answers_syn);
+      else if (syn && f.h.has(flag::ack))
         SAY(note, "The {}'s kernel counted it as a SYN-ACK timeout: no ACK came for its SYN-ACK, so its timer fired.", f.sender);
       else if (syn)
         SAY(note, "The {}'s kernel counted it as a SYN timeout: no SYN-ACK came, so its SYN timer fired.", f.sender);
@@ -63,6 +66,9 @@ void explain_trigger(const Facts& f, std::string& note) {
   if (f.o.copies_before == 0) return;
   if (f.o.since_previous_copy_ns < 100'000) {  // no kernel resends within 100 µs
     SAY(note, "A copy this soon is no kernel's retransmission: more likely the capture recorded the same packet twice (two interfaces, or a mirror port seeing it twice).");
+  } else if (syn && f.h.has(flag::ack) && f.o.answers_syn != 0) {
+    SAY(note, "It most likely answers the {}'s repeated SYN (#{}): a side in SYN-RECEIVED that sees the SYN again sends its SYN-ACK again. A capture cannot tell for sure.",
+        f.receiver, f.o.answers_syn);
   } else if (syn) {
     SAY(note, "An unanswered SYN is sent again when the SYN timer fires (a capture cannot tell the kernel's reason for sure).");
   } else if (f.o.since_previous_copy_ns >= 200'000'000) {
@@ -76,9 +82,13 @@ void explain_retransmission(const Facts& f, std::string& note) {
   const auto& o = f.o;
   const std::string what = what_it_carries(f);
   const std::uint32_t wanted = o.rel_next_seq;  // the ACK that would confirm it
-  if (o.retransmission_of != 0 && o.original_dropped) {
-    SAY(note, "Retransmission: packet #{} ({}) was dropped by the lab and never arrived; {} later, with still no ACK {} from the {}, the {} sends {} again.",
-        o.retransmission_of, what, duration_words(o.since_previous_copy_ns), wanted, f.receiver, f.sender, what);
+  if (o.retransmission_of != 0 && o.original_dropped && o.answers_syn != 0) {
+    SAY(note, "Retransmission: packet #{} ({}) was dropped by the lab and never arrived; {} after the previous copy, the {} sends {} again.",
+        o.retransmission_of, what, duration_words(o.since_previous_copy_ns), f.sender, what);
+  } else if (o.retransmission_of != 0 && o.original_dropped) {
+    SAY(note, "Retransmission: packet #{} ({}) was dropped by the lab and never arrived; {} {}, with still no ACK {} from the {}, the {} sends {} again.",
+        o.retransmission_of, what, duration_words(o.since_previous_copy_ns),
+        o.copies_before > 1 ? "after the previous copy" : "later", wanted, f.receiver, f.sender, what);
   } else if (o.retransmission_of != 0) {
     SAY(note, "Retransmission: the {} sends {} again, first sent in packet #{}; {} after the previous copy there is still no ACK {} from the {}, so the {} assumes it was lost.",
         f.sender, what, o.retransmission_of, duration_words(o.since_previous_copy_ns), wanted, f.receiver, f.sender);

@@ -91,7 +91,8 @@ void explain_syn_ack(const Segment& s, std::string& note) {
   const auto& server = s.c.side(Role::server);
   if (client.window_scale && server.window_scale) SAY(note, "Both sides offered window scaling, so it is in use.");
   else if (client.window_scale || server.window_scale) SAY(note, "Only one side offered window scaling, so neither uses it.");
-  if (s.o.after[static_cast<int>(s.from == Role::client ? Role::server : Role::client)] == TcpState::established)
+  const int to = static_cast<int>(lab::flow::other(s.from));
+  if (s.o.after[to] == TcpState::established && s.o.before[to] != TcpState::established)
     SAY(note, "The {}'s connect() can now return.", s.receiver);
 }
 
@@ -254,6 +255,10 @@ void explain_state_changes(const Segment& s, std::string& note) {
   // Held on the wire (--delay), a packet may find its receiver changed since it was sent.
   const Role to = lab::flow::other(s.from);
   const TcpState receiver_on_arrival = s.o.before[static_cast<int>(to)];
+  if (s.delivered_ns > s.time_ns && receiver_on_arrival == s.o.receiver_when_sent &&
+      s.o.receiver_sent_before_arrival != 0)
+    SAY(note, "It reached the {} {} after it was captured, after the {}'s own #{} had left: the wire hands a packet over only once it has taken what the receiver sent before it.",
+        s.receiver, duration_words(s.delivered_ns - s.time_ns), s.receiver, s.o.receiver_sent_before_arrival);
   if (s.delivered_ns > s.time_ns && receiver_on_arrival != s.o.receiver_when_sent) {
     const auto& receiver = s.c.side(to);
     SAY(note, "By the time it reached the {}, {} later, the {} had moved on from {} to {}", s.receiver,

@@ -78,6 +78,8 @@ struct TcpSide {
   bool fin_acked = false;          // the other side has acknowledged its FIN
   bool fin_delivered = false;      // its FIN reached the other side (false while the lab's wire drops it)
   std::uint32_t fin_packet = 0;    // the packet that first carried its FIN
+  std::uint32_t syn_packet = 0;    // the latest packet that carried its SYN (or SYN-ACK)
+  std::uint32_t syn_arrived_packet = 0;  // the latest of them to reach the other side
   // What the other side has received of it, in order, where the lab's wire says exactly what arrived: every sequence
   // number before `delivered_next`, plus the ranges that arrived beyond a gap (held aside by the receiver).
   bool delivered_known = false;

@@ -50,6 +50,12 @@ struct TcpObservation {
   // A bare ACK answering a copy of what the sender had already received (RFC 9293 3.10.7.4: a segment that is
   // entirely old is answered with an ACK of where the receiver stands): that copy's packet (0: not such an ACK).
   std::uint32_t answers_copy = 0;
+  // A SYN-ACK sent again in answer to a repeated SYN that reached its sender since its previous SYN-ACK (RFC 9293
+  // 3.10.7.4 has a SYN-RECEIVED side answer a retransmitted SYN; Linux resends its SYN-ACK): that SYN's packet.
+  std::uint32_t answers_syn = 0;
+  std::uint32_t packet_index = 0;               // this packet's number (for the receiver's step)
+  // With a later receipt: the receiver's latest packet sent before this one reached it (0: none since this one).
+  std::uint32_t receiver_sent_before_arrival = 0;
   std::int64_t since_sender_previous_ns = 0;  // time since the sender's previous packet (0: this is its first)
   std::uint32_t expected_seq = 0;             // raw: where the sender's data had ended before this segment
   std::uint32_t previous_window = 0;          // raw: the window field of the sender's previous segment

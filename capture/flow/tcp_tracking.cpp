@@ -43,7 +43,9 @@ void read_ack(const TcpSide& sender, const TcpSide& receiver, const TcpHeader& h
   if (o.newly_acked > 0) {
     for (const SentSegment& segment : receiver.recent) {
       if (segment.packet_index == 0) continue;
-      if (segment.end_seq == h.ack) {
+      // The packet whose end it confirms: one that arrived (a dropped one confirms nothing), the first if several did.
+      if (segment.end_seq == h.ack && !segment.dropped &&
+          (o.acked_packet == 0 || segment.packet_index < o.acked_packet)) {
         o.acked_packet = segment.packet_index;
         o.acked_packet_age_ns = time_ns - segment.time_ns;
       }
@@ -221,7 +223,13 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
   }
   o.piggybacked = payload_len > 0 && o.newly_acked > 0;
 
-  if (h.has(flag::syn)) sender.syn_sent = true;
+  if (h.has(flag::syn) && h.has(flag::ack) && sender.syn_packet != 0 && receiver.syn_arrived_packet > sender.syn_packet)
+    o.answers_syn = receiver.syn_arrived_packet;
+  if (h.has(flag::syn)) {
+    sender.syn_sent = true;
+    sender.syn_packet = packet_index;
+  }
+  o.packet_index = packet_index;
   if (h.has(flag::fin) && !sender.fin_sent) {
     sender.fin_sent = true;
     sender.fin_seq = end_seq - 1;
@@ -303,6 +311,8 @@ void receive_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::ui
   TcpObservation& o = observation.tcp;
   const int to = static_cast<int>(other(from));
   o.before[to] = receiver.state;
+  if (c.sent[to].last_packet_index > o.packet_index) o.receiver_sent_before_arrival = c.sent[to].last_packet_index;
+  if (h.has(flag::syn)) sender.syn_arrived_packet = o.packet_index;
   receive_ack(sender, receiver, h, o);
   // Where the wire says exactly what arrived, a FIN takes effect only in sequence; a capture that cannot tell (it may
   // have missed packets the receiver did get) lets it take effect as it passes.

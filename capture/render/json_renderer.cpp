@@ -121,6 +121,12 @@ void tcp_fields(std::string& out, const PacketView& v) {
   // A FIN's effect on its receiver: held aside beyond a gap, or taking effect (with this packet, or with the one that
   // filled the gap in front of it).
   out += o.fin_held ? ",\"fin_held\":true" : ",\"fin_held\":false";
+  key(out, "answers_syn");
+  if (o.answers_syn != 0) number(out, o.answers_syn);
+  else out += "null";
+  key(out, "receiver_sent_before_arrival");
+  if (o.receiver_sent_before_arrival != 0) number(out, o.receiver_sent_before_arrival);
+  else out += "null";
   key(out, "fin_takes_effect");
   if (o.fin_arrives) number(out, o.fin_from_packet);
   else out += "null";

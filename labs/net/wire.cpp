@@ -50,7 +50,7 @@ Wire::Wire(const TwoHosts& hosts, FaultOptions faults, lab::pcap::FrameSink& cap
       frame_(frame_buffer_size) {
   for (Host host : {Host::client, Host::server})
     last_counters_[static_cast<int>(host)] = read_tcp_counters(hosts_.netstat(host));
-  if (delay_ns_ > 0) held_.resize(max_held);
+  held_.resize(max_held);  // for --delay, and for frames that must wait for their receiver's earlier ones
 }
 
 void Wire::carry_from(Host from) {
@@ -137,13 +137,24 @@ bool Wire::carry_one(Host from) {
         ++stats_.overflowed;  // a real router's full queue does the same: tail drop
         frame.wire.dropped = true;
       }
+    } else if (cable_has_frame(to) || held_count_ > 0) {
+      // The receiver sent frames before this one reaches it: they wait on its cable. The wire takes them first (the
+      // caller's carry_all goes on), so that the timeline has them in the order the receiver lived them, and delivers
+      // this one right after (deliver_due), behind anything already waiting.
+      if (held_count_ < max_held) {
+        const ConnectionId receiver = tcp ? receiver_side(packet) : ConnectionId{};
+        const std::int64_t now = std::max(realtime_now_ns(), time_ns + 1);
+        hold(to, now, frame.wire.id, tcp ? &receiver : nullptr, frame.bytes);
+        frame.wire.delivered_ns = now;
+      } else {
+        ++stats_.overflowed;
+        frame.wire.dropped = true;
+      }
     } else {
-      // A receiver that has sent frames the wire has not taken yet is ahead of the capture: its state then says
-      // nothing about this frame alone.
-      const bool receiver_ahead = tcp && cable_has_frame(to);
       frame.wire.dropped = !send_to(to, frame.bytes);
       if (!frame.wire.dropped) frame.wire.delivered_ns = time_ns;  // written to the other cable at once
-      if (tcp && !receiver_ahead) set_view(frame.wire.kernel, to, diag_[static_cast<int>(to)].state_of(receiver_side(packet)));
+      if (tcp && !frame.wire.dropped)
+        set_view(frame.wire.kernel, to, diag_[static_cast<int>(to)].state_of(receiver_side(packet)));
     }
     if (tcp && frame.wire.dropped) set_view(frame.wire.kernel, to, settled_state(to, receiver_side(packet), time_ns));
     capture_.on_frame(frame);
@@ -160,7 +171,7 @@ void Wire::deliver_due(std::int64_t now_ns) {
   // Due times only grow along the ring: frames are held in the order they arrive, all with the same delay.
   while (held_count_ > 0 && held_[held_first_].due_ns <= now_ns) {
     // Whatever the receiver sent before this frame reaches it is taken first, so that the timeline has it in
-    // the order the receiver's kernel lived it. (With --delay, carrying only holds: nothing is delivered here.)
+    // the order the receiver's kernel lived it. (With frames held, carrying only holds: nothing is delivered here.)
     if (cable_has_frame(held_[held_first_].to)) carry_all();
     const HeldFrame& held = held_[held_first_];
     const bool delivered = send_to(held.to, held.bytes);  // already captured as sent; a failure here is only counted

@@ -46,7 +46,7 @@ class Wire {
   const Stats& stats() const { return stats_; }
 
   static constexpr std::size_t max_frames_per_call = 256;  // then the caller's loop gets a turn
-  static constexpr std::size_t max_held = 10000;           // frames waiting for --delay
+  static constexpr std::size_t max_held = 10000;           // frames waiting (--delay, or for their receiver)
 
  private:
   struct HeldFrame {
@@ -82,7 +82,7 @@ class Wire {
   std::int64_t delay_ns_ = 0;
   TcpCounters last_counters_[2];       // per host: at its previous TCP frame
   std::vector<std::uint8_t> frame_;    // the frame being carried
-  std::vector<HeldFrame> held_;        // a ring of max_held slots (allocated only with --delay), in due order
+  std::vector<HeldFrame> held_;        // a ring of max_held slots, in due order
   std::size_t held_first_ = 0;
   std::size_t held_count_ = 0;
   Stats stats_;
