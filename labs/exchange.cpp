@@ -205,11 +205,13 @@ ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts
   }
   if (hosts) hosts->enter(Host::client);
 
+  std::function<void()> schedule_wire;  // below: it drains when the next held frame is due
   auto drain = [&] {
     if (capture) capture->dispatch(tap);
     if (wire) {
       wire->carry_all();
       wire->deliver_due(realtime_ns());
+      schedule_wire();  // whoever drained, a frame still held (or held just now) gets its turn
     }
     // Everything stamped up to a moment ago has been read: calls made before then can take their place.
     merger.packets_complete_until(realtime_ns() - 200'000);
@@ -232,7 +234,7 @@ ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts
     if (result.client && tcp && tcp_conversation_over(explainer.tracker())) stop();
   };
   // A held frame (--delay) is delivered when due.
-  std::function<void()> schedule_wire = [&] {
+  schedule_wire = [&] {
     if (!wire || stopping) return;
     const auto due = wire->next_due();
     if (!due) return;
@@ -241,7 +243,6 @@ ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts
       if (ec || stopping) return;
       drain();
       maybe_stop();
-      schedule_wire();
     });
   };
   std::function<void(asio::posix::stream_descriptor&)> watch = [&](asio::posix::stream_descriptor& fd) {
@@ -249,7 +250,6 @@ ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts
       if (ec || stopping) return;
       drain();
       maybe_stop();
-      schedule_wire();
       if (!stopping) watch(fd);
     });
   };

@@ -15,6 +15,7 @@ std::unique_ptr<lab::render::Renderer> make_renderer(const RenderChoice& choice)
   text.absolute = choice.absolute;
   text.color = use_color(choice.color, stdout);
   text.show_stream = choice.show_stream;
+  text.width = output_width(stdout);
   return std::make_unique<lab::render::TextRenderer>(text);
 }
 

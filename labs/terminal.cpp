@@ -1,5 +1,6 @@
 #include "labs/terminal.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +19,24 @@ bool use_color(ColorMode mode, std::FILE* stream) {
   const char* term = std::getenv("TERM");
   if (term && std::string_view(term) == "dumb") return false;
   return isatty(fileno(stream)) == 1;
+}
+
+int choose_width(int terminal_columns, const char* columns_variable) {
+  constexpr int most = 100, least = 40, otherwise = 80;
+  int width = terminal_columns;
+  if (width <= 0 && columns_variable && *columns_variable) {
+    char* end = nullptr;
+    const long parsed = std::strtol(columns_variable, &end, 10);
+    if (end && *end == '\0' && parsed > 0 && parsed < 10000) width = static_cast<int>(parsed);
+  }
+  if (width <= 0) width = otherwise;
+  return width > most ? most : width < least ? least : width;
+}
+
+int output_width(std::FILE* stream) {
+  winsize size{};
+  const int columns = ioctl(fileno(stream), TIOCGWINSZ, &size) == 0 ? size.ws_col : 0;
+  return choose_width(columns, std::getenv("COLUMNS"));
 }
 
 void write_stdout(std::string_view text) {

@@ -267,9 +267,15 @@ void JsonRenderer::app(const AppView& v, std::string& out) {
   key(out, "peer");
   text_value(out, e.peer);
   field(out, "bytes", e.bytes);
+  // `data`: the first bytes as text (valid UTF-8 as it is); `data_hex`: the same bytes exactly. `bytes` > their
+  // length means the call moved more than is kept.
   key(out, "data");
   out += '"';
   append_json_bytes(out, e.data);
+  out += '"';
+  key(out, "data_hex");
+  out += '"';
+  append_hex(out, e.data);
   out += '"';
   if (!e.kernel_state.empty()) {
     key(out, "kernel_state");

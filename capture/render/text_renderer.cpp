@@ -41,49 +41,84 @@ void append_direction(std::string& out, const PacketView& v) {
                  c.at(Role::server).port);
 }
 
-void append_tcp_numbers(std::string& out, const PacketView& v, bool absolute) {
+// The packet's numbers, one piece each (separated by '\n', see append_extras): "TCP [SYN,ACK]", "seq=0", "ack=1",
+// "len=0", "win=65160".
+void collect_tcp_numbers(std::string& pieces, const PacketView& v) {
   const auto& h = *v.packet.tcp;
   const auto& o = v.observation.tcp;
-  auto it = std::back_inserter(out);
-  out += '[';
+  auto it = std::back_inserter(pieces);
+  pieces += " TCP [";  // the leading space: two between the ports and the protocol
   bool first = true;
   for_each_flag(h.flags, [&](const char* name) {
-    if (!first) out += ',';
+    if (!first) pieces += ',';
     first = false;
-    out += name;
+    pieces += name;
   });
-  out += ']';
-  fmt::format_to(it, FMT_COMPILE(" seq={}"), o.rel_seq);
-  if (h.has(flag::ack)) fmt::format_to(it, FMT_COMPILE(" ack={}"), o.rel_ack);
-  fmt::format_to(it, FMT_COMPILE(" len={} win={}"), v.packet.payload_len, h.window);
+  pieces += "]\n";
+  fmt::format_to(it, FMT_COMPILE("seq={}\n"), o.rel_seq);
+  if (h.has(flag::ack)) fmt::format_to(it, FMT_COMPILE("ack={}\n"), o.rel_ack);
+  fmt::format_to(it, FMT_COMPILE("len={}\n"), v.packet.payload_len);
+  fmt::format_to(it, FMT_COMPILE("win={}"), h.window);
   // After the handshake the window field counts in units of 2^scale when both sides offered scaling.
   const auto& c = *v.observation.conversation;
   const auto& own_scale = c.side(v.observation.from).window_scale;
   const auto& other_scale = c.side(lab::flow::other(v.observation.from)).window_scale;
   if (!h.has(flag::syn) && own_scale && other_scale && *own_scale > 0)
     fmt::format_to(it, FMT_COMPILE("×{}"), 1u << (*own_scale > 14 ? 14 : *own_scale));
-  if (absolute) {
-    fmt::format_to(it, FMT_COMPILE(" (raw seq={}"), h.seq);
-    if (h.has(flag::ack)) fmt::format_to(it, FMT_COMPILE(" ack={}"), h.ack);
-    out += ')';
-  }
+  pieces += '\n';
 }
 
-// Wireshark's tags for what its sequence analysis found ("[TCP Retransmission]", "[TCP Dup ACK 7#2]"), then a
-// marker when the lab's wire dropped the packet.
-void append_findings(std::string& out, const PacketView& v) {
+// Columns a piece of UTF-8 text takes (each character one column, as every character lab writes does).
+std::size_t columns(std::string_view text) {
+  std::size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// What follows a packet's numbers, each piece apart (separated by '\n' in `extras`): the raw numbers (--absolute),
+// Wireshark's tags for what its sequence analysis found ("[TCP Retransmission]", "[TCP Dup ACK 7#2]"), and a marker
+// when the lab's wire dropped the packet.
+void collect_extras(std::string& extras, const PacketView& v, bool absolute) {
+  auto it = std::back_inserter(extras);
   const auto& o = v.observation.tcp;
+  if (v.packet.tcp && absolute) {
+    fmt::format_to(it, FMT_COMPILE("(raw seq={}"), v.packet.tcp->seq);
+    if (v.packet.tcp->has(flag::ack)) fmt::format_to(it, FMT_COMPILE(" ack={}"), v.packet.tcp->ack);
+    extras += ")\n";
+  }
   if (v.packet.tcp) {
     for (const std::uint16_t finding : lab::flow::analysis::all) {
       if (!o.has(finding)) continue;
-      out += " [";
-      out += lab::flow::analysis::info_tag(finding);
+      extras += '[';
+      extras += lab::flow::analysis::info_tag(finding);
       if (finding == lab::flow::analysis::duplicate_ack)
-        fmt::format_to(std::back_inserter(out), FMT_COMPILE(" {}#{}"), o.dup_ack_frame, o.dup_ack_num);
-      out += ']';
+        fmt::format_to(it, FMT_COMPILE(" {}#{}"), o.dup_ack_frame, o.dup_ack_num);
+      extras += "]\n";
     }
   }
-  if (!v.observation.delivered) out += "  DROPPED by the lab";
+  if (!v.observation.delivered) extras += " DROPPED by the lab\n";
+}
+
+// Appends the extras to the line that starts at `line_start`, each where it fits within `width` columns; one that
+// does not fit starts a new line, indented.
+void append_extras(std::string& out, std::size_t line_start, std::string_view extras, int width) {
+  constexpr std::string_view continuation = "        ";
+  std::size_t used = columns(std::string_view(out).substr(line_start));
+  while (!extras.empty()) {
+    const std::size_t end = extras.find('\n');
+    const std::string_view piece = extras.substr(0, end);
+    extras.remove_prefix(end == std::string_view::npos ? extras.size() : end + 1);
+    if (used + 1 + columns(piece) > static_cast<std::size_t>(width) && used > continuation.size()) {
+      out += '\n';
+      out += continuation;
+      used = continuation.size();
+    } else {
+      out += ' ';
+      ++used;
+    }
+    out += piece;
+    used += columns(piece);
+  }
 }
 
 // Whether a packet is worth a line even without --annotate: something went wrong with it.
@@ -151,21 +186,30 @@ void TextRenderer::packet(const PacketView& v, std::string& out) {
   const auto& p = v.packet;
   const auto* c = v.observation.conversation;
   if (c && v.observation.first_of_conversation && options_.annotate) {
-    fmt::format_to(it, FMT_COMPILE("{}{} conversation {}: client {}, server {}{}{}\n"), options_.color ? bold : "",
-                   p.tcp ? "TCP" : "UDP", c->stream, lab::flow::to_string(c->at(Role::client)),
-                   lab::flow::to_string(c->at(Role::server)), c->roles_guessed ? " (roles guessed: no SYN seen)" : "",
-                   options_.color ? reset : "");
+    if (options_.color) out += bold;
+    append_wrapped(out,
+                   fmt::format("{} conversation {}: client {}, server {}{}", p.tcp ? "TCP" : "UDP", c->stream,
+                               lab::flow::to_string(c->at(Role::client)), lab::flow::to_string(c->at(Role::server)),
+                               c->roles_guessed ? " (roles guessed: no SYN seen)" : ""),
+                   0, options_.width);
+    if (options_.color) {  // the reset goes before the line's end, so that the colour does not run on
+      out.pop_back();
+      out += reset;
+      out += '\n';
+    }
   }
   const char* colour = options_.color ? packet_colour(p) : nullptr;
   if (colour) out += colour;
+  const std::size_t line_start = out.size();  // after the colour code, which takes no column
   append_time(out, "#", v.index, v.time_ns);
   if (c && options_.show_stream) fmt::format_to(it, FMT_COMPILE("{} {}  "), p.tcp ? "tcp" : "udp", c->stream);
   if (c) {
     append_direction(out, v);
-    out += p.tcp ? "  TCP " : "  UDP ";
-    if (p.tcp) append_tcp_numbers(out, v, options_.absolute);
-    else fmt::format_to(it, FMT_COMPILE("len={}"), p.payload_len);
-    append_findings(out, v);
+    extras_.clear();
+    if (p.tcp) collect_tcp_numbers(extras_, v);
+    else fmt::format_to(std::back_inserter(extras_), FMT_COMPILE(" UDP\nlen={}\n"), p.payload_len);
+    collect_extras(extras_, v, options_.absolute);
+    append_extras(out, line_start, extras_, options_.width);
   } else {
     fmt::format_to(it, FMT_COMPILE("{} "), proto_name(p));
     append_address(out, p, true);
@@ -187,6 +231,7 @@ void TextRenderer::app(const AppView& v, std::string& out) {
   const auto& e = v.event;
   auto it = std::back_inserter(out);
   if (options_.color) out += cyan;
+  const std::size_t line_start = out.size();
   append_time(out, nullptr, 0, v.time_ns);
   fmt::format_to(it, FMT_COMPILE("  ▸ {}  "), lab::flow::role_name(e.actor));
   using lab::timeline::AppCall;
@@ -197,10 +242,29 @@ void TextRenderer::app(const AppView& v, std::string& out) {
     case AppCall::accept: fmt::format_to(it, FMT_COMPILE("accept() returned: client {}"), e.peer); break;
     case AppCall::send:
     case AppCall::recv:
+    {
       fmt::format_to(it, FMT_COMPILE("{}{}(\""), e.call == AppCall::send ? "send" : "recv", e.tcp ? "" : (e.call == AppCall::send ? "to" : "from"));
-      append_escaped_bytes(out, e.data);
-      fmt::format_to(it, FMT_COMPILE("\") {}"), lab::annotate::count_words(e.bytes, "byte", "bytes"));
+      // The preview takes what room the line has; "…" shows where it was cut, and the count says how much there was.
+      const std::string count = lab::annotate::count_words(e.bytes, "byte", "bytes");
+      const std::size_t used = columns(std::string_view(out).substr(line_start));
+      const std::size_t room = static_cast<std::size_t>(options_.width) > used + count.size() + 3
+                                   ? static_cast<std::size_t>(options_.width) - used - count.size() - 3 : 8;
+      extras_.clear();
+      append_escaped_bytes(extras_, e.data);
+      if (e.data.size() < e.bytes && extras_.size() >= 3 && std::string_view(extras_).substr(extras_.size() - 3) != "…")
+        extras_ += "…";  // the call moved more than the event kept
+      if (columns(extras_) > room) {
+        std::size_t cut = 0;
+        for (std::size_t shown = 0; cut < extras_.size() && shown + 1 < room; ++cut)
+          shown += (static_cast<unsigned char>(extras_[cut]) & 0xC0) != 0x80;
+        while (cut < extras_.size() && (static_cast<unsigned char>(extras_[cut]) & 0xC0) == 0x80) ++cut;
+        extras_.resize(cut);
+        extras_ += "…";
+      }
+      out += extras_;
+      fmt::format_to(it, FMT_COMPILE("\") {}"), count);
       break;
+    }
     case AppCall::eof: out += "recv() returned 0: end of file"; break;
     case AppCall::shutdown: out += "shutdown(SHUT_WR)"; break;
     case AppCall::close: out += "close()"; break;

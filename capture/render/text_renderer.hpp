@@ -1,6 +1,8 @@
 #pragma once
 // The text a student reads: one block per packet (number, time, direction, flags, numbers, both states and
 // the explanation) with the application calls in between, and a closing summary.
+#include <string>
+
 #include "capture/render/renderer.hpp"
 
 namespace lab::render {
@@ -9,7 +11,7 @@ struct TextOptions {
   bool annotate = true;   // packets with explanations; false: only the application-level conversation
   bool absolute = false;  // raw sequence numbers next to the relative ones
   bool color = false;     // ANSI colours, Wireshark's scheme: grey SYN/FIN, red RST
-  int width = 100;        // wrap explanations at this many columns
+  int width = 100;        // every line fits this many columns (labs/terminal.hpp chooses it)
   bool show_stream = false;  // prefix each packet with its conversation ("tcp 3"): captures with many
 };
 
@@ -25,6 +27,7 @@ class TextRenderer : public Renderer {
   void append_conversation(const lab::flow::Conversation& conversation, std::string& out) const;
 
   TextOptions options_;
+  std::string extras_;  // a packet line's extras, reused (see collect_extras)
 };
 
 // Appends `text` wrapped at `width` columns, each line starting with `indent` spaces.

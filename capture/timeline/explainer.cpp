@@ -49,9 +49,10 @@ void Explainer::packet(const lab::decode::Frame& frame) {
   show_ready();
 }
 
-void Explainer::delivered(std::uint64_t wire_id, const lab::decode::KernelView& kernel) {
+void Explainer::delivered(std::uint64_t wire_id, std::int64_t delivered_ns, const lab::decode::KernelView& kernel) {
   for (Pending& held : pending_) {
     if (held.is_app || held.received || held.frame.wire.id != wire_id) continue;
+    held.frame.wire.delivered_ns = delivered_ns > held.frame.time_ns ? delivered_ns : held.frame.time_ns + 1;
     if (kernel.client != lab::decode::KernelTcpState::not_read) held.frame.wire.kernel.client = kernel.client;
     if (kernel.server != lab::decode::KernelTcpState::not_read) held.frame.wire.kernel.server = kernel.server;
     tracker_.observe_receipt(lab::decode::decode_packet(held.frame), held.observation);

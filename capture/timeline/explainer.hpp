@@ -32,9 +32,9 @@ class Explainer {
 
   void packet(const lab::decode::Frame& frame);
   void app(const AppEvent& event);
-  // The wire has delivered the packet it numbered `wire_id` (held since packet()); `kernel` holds the receiver's
+  // The wire has delivered the packet it numbered `wire_id` (held since packet()) at `delivered_ns`; `kernel` holds the receiver's
   // state as its kernel then reported it.
-  void delivered(std::uint64_t wire_id, const lab::decode::KernelView& kernel);
+  void delivered(std::uint64_t wire_id, std::int64_t delivered_ns, const lab::decode::KernelView& kernel);
   // Renders the summary. `kernel_dropped` comes from the live capture's statistics.
   void finish(std::string_view closing_tip = {}, std::uint64_t kernel_dropped = 0);
 

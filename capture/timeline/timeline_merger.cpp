@@ -29,7 +29,7 @@ void TimelineMerger::packet_delivered(std::uint64_t wire_id, std::int64_t delive
   // A call made before the packet arrived (a close) acts on the receiver first, as it did in the host.
   packets_complete_until(delivered_ns);
   // Packets never wait here (only calls do, for the packets before them): it has reached the explainer already.
-  explainer_.delivered(wire_id, kernel);
+  explainer_.delivered(wire_id, delivered_ns, kernel);
 }
 
 void TimelineMerger::packets_complete_until(std::int64_t time_ns) {

@@ -1,7 +1,6 @@
-// sock_diag by hand. A dump request is one netlink message: a header (nlmsghdr) and an inet_diag_req_v2 naming
-// the family, the protocol and the states wanted (all). The kernel answers with one message per socket (an
-// inet_diag_msg: state, then the four address values in network byte order) spread over several reads, and ends
-// with NLMSG_DONE. The lab's hosts hold a handful of sockets, so one dump is a read or two.
+// sock_diag by hand. A request is one netlink message: a header (nlmsghdr) and an inet_diag_req_v2 naming the
+// family, the protocol, the states wanted (all) and the socket's four values. The kernel answers with an
+// inet_diag_msg (state, then the four values in network byte order), or with an NLMSG_ERROR (ENOENT: no socket).
 #include "labs/net/sock_diag.hpp"
 
 #include <linux/inet_diag.h>
@@ -21,7 +20,6 @@ namespace {
 using lab::decode::IpAddress;
 using lab::decode::KernelTcpState;
 
-constexpr std::size_t max_reads_per_dump = 64;  // a dump of the lab's few sockets takes one or two
 constexpr std::uint8_t linux_listen = 10;
 constexpr std::uint8_t linux_new_syn_recv = 12;
 constexpr std::uint8_t linux_syn_recv = 3;
@@ -37,7 +35,7 @@ IpAddress address_of(std::uint8_t family, const __be32 (&words)[4]) {
 
 }  // namespace
 
-bool read_dump_chunk(std::span<const std::uint8_t> chunk, const ConnectionId& connection, DumpMatch& match) {
+bool read_diag_answer(std::span<const std::uint8_t> chunk, const ConnectionId& connection, DumpMatch& match) {
   std::size_t offset = 0;
   while (chunk.size() - offset >= sizeof(nlmsghdr)) {
     nlmsghdr header{};
@@ -94,31 +92,39 @@ void SocketDiag::remember(const ConnectionId& connection) {
 
 KernelTcpState SocketDiag::state_of(const ConnectionId& connection) {
   if (fd_ < 0) return KernelTcpState::not_read;
+  // One socket, looked up by its four values (no dump: a dump walks the kernel's whole hash table, shared by every
+  // namespace, which takes milliseconds). The kernel answers with the connection's socket (request and TIME-WAIT
+  // sockets included), else with the listener on its port, else with ENOENT.
   struct {
     nlmsghdr header;
     inet_diag_req_v2 request;
-  } dump{};
-  dump.header.nlmsg_len = sizeof dump;
-  dump.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  dump.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  dump.request.sdiag_family = connection.local.version == 6 ? AF_INET6 : AF_INET;
-  dump.request.sdiag_protocol = IPPROTO_TCP;
-  dump.request.idiag_states = ~0u;  // every state: listeners, request sockets and TIME-WAIT too
+  } query{};
+  query.header.nlmsg_len = sizeof query;
+  query.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  query.header.nlmsg_flags = NLM_F_REQUEST;
+  const bool v6 = connection.local.version == 6;
+  query.request.sdiag_family = v6 ? AF_INET6 : AF_INET;
+  query.request.sdiag_protocol = IPPROTO_TCP;
+  query.request.idiag_states = ~0u;
+  query.request.id.idiag_sport = htons(connection.local_port);
+  query.request.id.idiag_dport = htons(connection.remote_port);
+  std::memcpy(query.request.id.idiag_src, connection.local.bytes.data(), v6 ? 16 : 4);
+  std::memcpy(query.request.id.idiag_dst, connection.remote.bytes.data(), v6 ? 16 : 4);
+  query.request.id.idiag_cookie[0] = query.request.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
-  if (sendto(fd_, &dump, sizeof dump, 0, reinterpret_cast<const sockaddr*>(&kernel), sizeof kernel) < 0)
+  if (sendto(fd_, &query, sizeof query, 0, reinterpret_cast<const sockaddr*>(&kernel), sizeof kernel) < 0)
     return KernelTcpState::not_read;
 
-  alignas(nlmsghdr) std::uint8_t buffer[16384];
-  DumpMatch match;
-  bool more = true;
-  for (std::size_t reads = 0; more && reads < max_reads_per_dump; ++reads) {
-    const ssize_t length = recv(fd_, buffer, sizeof buffer, 0);
-    if (length < 0 && errno == EINTR) continue;
-    if (length <= 0) return KernelTcpState::not_read;
-    more = read_dump_chunk(std::span<const std::uint8_t>(buffer, static_cast<std::size_t>(length)), connection, match);
+  alignas(nlmsghdr) std::uint8_t buffer[8192];
+  ssize_t length = -1;
+  for (int tries = 0; tries < 8 && length < 0; ++tries) {
+    length = recv(fd_, buffer, sizeof buffer, 0);
+    if (length < 0 && errno != EINTR) return KernelTcpState::not_read;
   }
-  if (more) return KernelTcpState::not_read;  // the dump did not end: do not guess from half of it
+  if (length <= 0) return KernelTcpState::not_read;
+  DumpMatch match;
+  read_diag_answer(std::span<const std::uint8_t>(buffer, static_cast<std::size_t>(length)), connection, match);
   if (match.state != 0) remember(connection);
   return resolve_state(match, seen(connection));
 }

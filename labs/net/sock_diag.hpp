@@ -28,19 +28,19 @@ struct DiagSocket {
   ConnectionId id;
 };
 
-// What a dump says of one connection: its socket's state if one matches, and whether a socket listens on its
+// What the kernel's answer says of one connection: its socket's state if one matches, and whether a socket listens on its
 // local port.
 struct DumpMatch {
   std::uint8_t state = 0;  // 0: no socket for the connection
   bool listener = false;
 };
 
-// Reads one chunk of a dump (netlink messages, each an inet_diag_msg) and folds it into `match`. Returns false
-// once the dump is over (NLMSG_DONE, or an error message); true if more chunks follow. Bounds-checked: a short or
-// malformed message ends the dump.
-bool read_dump_chunk(std::span<const std::uint8_t> chunk, const ConnectionId& connection, DumpMatch& match);
+// Reads the kernel's answer (netlink messages, each an inet_diag_msg) and folds it into `match`. Returns false once
+// the answer is over (NLMSG_DONE, or an error message such as ENOENT); true if more may follow. Bounds-checked: a
+// short or malformed message ends it.
+bool read_diag_answer(std::span<const std::uint8_t> chunk, const ConnectionId& connection, DumpMatch& match);
 
-// The state of `connection` from the dump's verdict, and what this reader has seen before: no socket means
+// The state of `connection` from the answer's verdict, and what this reader has seen before: no socket means
 // LISTEN before the connection had one (if something listens on the port) and CLOSED after.
 lab::decode::KernelTcpState resolve_state(const DumpMatch& match, bool seen_before);
 

@@ -143,9 +143,9 @@ bool Wire::carry_one(Host from) {
       // this one right after (deliver_due), behind anything already waiting.
       if (held_count_ < max_held) {
         const ConnectionId receiver = tcp ? receiver_side(packet) : ConnectionId{};
-        const std::int64_t now = std::max(realtime_now_ns(), time_ns + 1);
-        hold(to, now, frame.wire.id, tcp ? &receiver : nullptr, frame.bytes);
-        frame.wire.delivered_ns = now;
+        // Due at once (its capture time keeps the ring in order); the time it is handed over comes with on_delivered.
+        hold(to, time_ns, frame.wire.id, tcp ? &receiver : nullptr, frame.bytes);
+        frame.wire.delivered_ns = time_ns + 1;
       } else {
         ++stats_.overflowed;
         frame.wire.dropped = true;
@@ -179,7 +179,8 @@ void Wire::deliver_due(std::int64_t now_ns) {
       lab::decode::KernelView view;
       // Read at once: the receiver's answer to this frame may already be on its cable, and that is no reason to doubt.
       if (delivered) set_view(view, held.to, diag_[static_cast<int>(held.to)].state_of(held.receiver));
-      capture_.on_delivered(held.id, held.due_ns, view);
+      // When it was handed over: with --delay when due, or as soon after as the lab's loop came to it.
+      capture_.on_delivered(held.id, realtime_now_ns(), view);
     }
     held_first_ = (held_first_ + 1) % max_held;
     --held_count_;

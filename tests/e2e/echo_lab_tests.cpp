@@ -166,28 +166,31 @@ TEST_CASE("lab tcp-echo with several messages, one of them binary") {
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   const auto lines = json_lines(run.out);
-  // JSON carries bytes as code points U+0000..U+00FF: turn the expected bytes into that form to compare.
-  std::vector<std::string> as_json;
-  for (const auto& m : messages) {
-    std::string s;
-    for (unsigned char b : m) {
-      if (b < 0x80) s += static_cast<char>(b);
-      else {
-        s += static_cast<char>(0xC0 | (b >> 6));
-        s += static_cast<char>(0x80 | (b & 0x3F));
-      }
+  // `data` is text (valid UTF-8 kept: "é" stays "é"; a byte that is not text becomes U+FFFD) and `data_hex` the
+  // exact bytes.
+  auto hex = [](const std::string& bytes) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : bytes) {
+      out += digits[b >> 4];
+      out += digits[b & 0xF];
     }
-    as_json.push_back(s);
-  }
+    return out;
+  };
   const auto packets = of_type(lines, "packet");
   long client_bytes = 0;
   for (const auto& p : packets)
     if (p["from"] == "client") client_bytes += p["len"].get<long>();
   CHECK(client_bytes == 2 + 14 + 6);
-  std::vector<std::string> sent;
+  std::vector<std::string> sent, sent_hex;
   for (const auto& a : of_type(lines, "app"))
-    if (a["actor"] == "client" && a["event"] == "send") sent.push_back(a["data"]);
-  CHECK(sent == as_json);
+    if (a["actor"] == "client" && a["event"] == "send") {
+      sent.push_back(a["data"]);
+      sent_hex.push_back(a["data_hex"]);
+    }
+  // The third ends with a lone 0xc3 (half of "é"): not text, so U+FFFD stands for it; the controls are JSON-escaped.
+  CHECK(sent == std::vector<std::string>{messages[0], messages[1], std::string("\x01\x1b[2J\xef\xbf\xbd")});
+  CHECK(sent_hex == std::vector<std::string>{hex(messages[0]), hex(messages[1]), hex(messages[2])});
 }
 
 TEST_CASE("lab tcp-echo over IPv6") {

@@ -553,7 +553,10 @@ TEST_CASE("a 100 ms delay: every packet is delivered 100 ms after it was capture
   for (const auto& p : t.packets) {
     INFO("packet #" << p["index"]);
     REQUIRE(p["delivered"].is_number());
-    CHECK(p["delivered"].get<double>() - p["time"].get<double>() == Approx(0.1).margin(1e-6));
+    // Handed over when due, or as soon after as the lab's loop came to it (a timer is never early).
+    const double held = p["delivered"].get<double>() - p["time"].get<double>();
+    CHECK(held >= 0.1 - 1e-6);
+    CHECK(held < 0.11);
   }
   REQUIRE(flags_are(t.packets[1], {"SYN", "ACK"}));
   const double round_trip = t.packets[1]["delivered"].get<double>() - t.packets[0]["time"].get<double>();
