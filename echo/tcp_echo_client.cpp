@@ -3,6 +3,8 @@
 //     s.sendall(b"Hello?"); data = s.recv(1024)
 //     s.close()
 // with every wait bounded by a timeout, and every failure turned into one line a student can act on.
+// Unlike that tutorial, it reads the echo while it sends (see echo_one()), so a message of any size comes
+// back whole instead of deadlocking once it outgrows the socket buffers.
 // ClientOptions::close picks how the connection ends: a FIN (the usual), a RST, a half-close, after the
 // server's FIN, or at the same instant as the server.
 #include <optional>
@@ -12,6 +14,7 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/write.hpp>
@@ -60,86 +63,100 @@ Failure no_reply(milliseconds reply_timeout) {
   return {EventKind::timeout, "no echo within " + ms_text(reply_timeout), "no reply within " + ms_text(reply_timeout)};
 }
 
-// send() one message, then recv() until as many bytes came back. TCP carries a stream of bytes, not
-// messages: the echo may arrive in several pieces, each its own recv().
+// One exchange's writer and reader: two coroutines on one socket, run together, sharing one fate. The
+// first failure is the one the client reports, and it cancel()s the other half's pending call (which
+// then returns operation_aborted), so that neither waits for a peer that will not answer.
+struct Halves {
+  tcp::socket& socket;
+  const EventReporter& report;
+  const std::string& server;
+  std::optional<Failure> failure{};
+
+  void fail(Failure why) {
+    if (failure) return;  // the first one is the cause; what the other half sees next is its consequence
+    failure = std::move(why);
+    asio::error_code ignored;  // cancel() only fails on a socket that is not open
+    socket.cancel(ignored);
+  }
+  bool failed() const { return failure.has_value(); }
+};
+
+// send(), for as long as it takes: async_write() hands the kernel the whole message, a piece each time
+// the send buffer has room. It sets no deadline of its own: the reader bounds every wait, and stops it.
+asio::awaitable<void> write_message(Halves& halves, const std::string& message) {
+  halves.report(EventKind::send, halves.socket, {.data = message});
+  auto [error, n] = co_await asio::async_write(halves.socket, asio::buffer(message), use_nothrow_awaitable);
+  if (error && !halves.failed()) halves.fail(failed_call("send()", error, halves.server));
+}
+
+// ClientClose::half_close: every message, then shutdown(SHUT_WR): our FIN says we will send no more, yet
+// the connection stays open the other way.
+asio::awaitable<void> write_all_then_shutdown(Halves& halves, const std::vector<std::string>& messages) {
+  for (const std::string& message : messages) {
+    co_await write_message(halves, message);
+    if (halves.failed()) co_return;
+  }
+  halves.report(EventKind::shutdown, halves.socket);  // our FIN follows
+  asio::error_code error;
+  halves.socket.shutdown(tcp::socket::shutdown_send, error);
+  if (error) halves.fail(failed_call("shutdown()", error, halves.server));
+}
+
+std::string bytes_of(std::size_t got, std::size_t all) {
+  return std::to_string(got) + " of " + std::to_string(all) + " bytes";
+}
+
+Failure echo_stopped(std::size_t received, std::size_t expected, milliseconds silence) {
+  if (received == 0) return no_reply(silence);
+  const std::string got = bytes_of(received, expected);
+  return {EventKind::timeout, "the echo stopped after " + got,
+          "the echo stopped after " + got + ": nothing more within " + ms_text(silence)};
+}
+
+// recv() until the echo of `expected` is all back. TCP carries a stream of bytes, not messages: the echo
+// comes in pieces, each its own recv(). Each recv() waits at most `silence`.
+asio::awaitable<void> read_echo(Halves& halves, std::string_view expected, milliseconds silence) {
+  std::string echo(expected.size(), '\0');
+  std::size_t received = 0;
+  while (received < echo.size()) {
+    auto read = co_await before_deadline(steady_clock::now() + silence,
+                                         halves.socket.async_read_some(
+                                             asio::buffer(echo.data() + received, echo.size() - received),
+                                             use_nothrow_awaitable));
+    if (halves.failed()) co_return;  // the writer failed, and says why
+    if (!read) {
+      halves.fail(echo_stopped(received, echo.size(), silence));
+      co_return;
+    }
+    auto [error, n] = *read;
+    if (error == asio::error::eof) {  // the server's FIN came before the whole echo
+      const std::string got = bytes_of(received, echo.size());
+      halves.fail({EventKind::eof, "after " + got, "the server closed the connection after echoing " + got});
+      co_return;
+    }
+    if (error) {
+      halves.fail(failed_call("recv()", error, halves.server));
+      co_return;
+    }
+    halves.report(EventKind::recv, halves.socket, {.data = std::string_view(echo).substr(received, n)});
+    received += n;
+  }
+  if (echo != expected) {
+    halves.fail({EventKind::error, "the echo differs from the message", "the server sent back other bytes"});
+  }
+}
+
+// One message, sent and read back at the same time: `&&` runs the writer and the reader together and
+// waits for both. Reading only after writing everything is the classic deadlock: once the message
+// outgrows the socket buffers, the server blocks sending an echo nobody reads, so it stops reading
+// too, and both windows fall to zero.
 asio::awaitable<std::optional<Failure>> echo_one(tcp::socket& socket, const std::string& message,
                                                  milliseconds reply_timeout, const EventReporter& report,
                                                  const std::string& server) {
-  const auto deadline = steady_clock::now() + reply_timeout;
-
-  report(EventKind::send, socket, {.data = message});
-  auto sent =
-      co_await before_deadline(deadline, asio::async_write(socket, asio::buffer(message), use_nothrow_awaitable));
-  if (!sent) co_return no_reply(reply_timeout);  // the server does not even read what we send
-  if (auto [error, n] = *sent; error) co_return failed_call("send()", error, server);
-
-  std::string echo(message.size(), '\0');
-  std::size_t received = 0;
-  while (received < echo.size()) {
-    auto read = co_await before_deadline(
-        deadline, socket.async_read_some(asio::buffer(echo.data() + received, echo.size() - received),
-                                         use_nothrow_awaitable));
-    if (!read) co_return no_reply(reply_timeout);
-    auto [error, n] = *read;
-    if (error == asio::error::eof) {  // the server's FIN came before the whole echo
-      const std::string got = std::to_string(received) + " of " + std::to_string(echo.size()) + " bytes";
-      co_return Failure{EventKind::eof, "after " + got, "the server closed the connection after echoing " + got};
-    }
-    if (error) co_return failed_call("recv()", error, server);
-    report(EventKind::recv, socket, {.data = std::string_view(echo).substr(received, n)});
-    received += n;
-  }
-  if (echo != message) {
-    co_return Failure{EventKind::error, "the echo differs from the message", "the server sent back other bytes"};
-  }
-  co_return std::nullopt;
-}
-
-// ClientClose::half_close: send every message, then shutdown(SHUT_WR): our FIN says we will send no more,
-// yet the connection stays open the other way. Then recv() the echoes until the server closes too. The
-// echoes wait in our receive buffer while we send: fine for messages that fit in the socket buffers
-// (hundreds of kB on loopback); beyond that each side would wait for the other until reply_timeout.
-asio::awaitable<std::optional<Failure>> send_all_then_read_echoes(tcp::socket& socket, const ClientOptions& options,
-                                                                  const EventReporter& report,
-                                                                  const std::string& server) {
-  std::string expected;
-  for (const std::string& message : options.messages) {
-    report(EventKind::send, socket, {.data = message});
-    auto sent = co_await before_deadline(steady_clock::now() + options.reply_timeout,
-                                         asio::async_write(socket, asio::buffer(message), use_nothrow_awaitable));
-    if (!sent) co_return no_reply(options.reply_timeout);
-    if (auto [error, n] = *sent; error) co_return failed_call("send()", error, server);
-    expected += message;
-  }
-
-  report(EventKind::shutdown, socket);  // our FIN follows
-  asio::error_code error;
-  socket.shutdown(tcp::socket::shutdown_send, error);
-  if (error) co_return failed_call("shutdown()", error, server);
-
-  std::string echoed;
-  std::vector<char> piece(64 * 1024);
-  for (;;) {
-    auto read = co_await before_deadline(steady_clock::now() + options.reply_timeout,
-                                         socket.async_read_some(asio::buffer(piece), use_nothrow_awaitable));
-    if (!read) co_return no_reply(options.reply_timeout);
-    auto [read_error, n] = *read;
-    if (read_error == asio::error::eof) break;  // the server's FIN: it echoed everything it will
-    if (read_error) co_return failed_call("recv()", read_error, server);
-    report(EventKind::recv, socket, {.data = std::string_view(piece.data(), n)});
-    echoed.append(piece.data(), n);
-  }
-  report(EventKind::eof, socket);
-
-  if (echoed.size() < expected.size()) {
-    const std::string got = std::to_string(echoed.size()) + " of " + std::to_string(expected.size()) + " bytes";
-    co_return Failure{EventKind::error, "the echo ended after " + got,
-                      "the server closed the connection after echoing " + got};
-  }
-  if (echoed != expected) {
-    co_return Failure{EventKind::error, "the echo differs from the messages", "the server sent back other bytes"};
-  }
-  co_return std::nullopt;
+  using namespace asio::experimental::awaitable_operators;
+  Halves halves{socket, report, server};
+  co_await (write_message(halves, message) && read_echo(halves, message, reply_timeout));
+  co_return halves.failure;
 }
 
 // ClientClose::after_server: recv() once more and expect 0, the server's FIN: its close() comes first.
@@ -159,6 +176,26 @@ asio::awaitable<std::optional<Failure>> wait_for_server_close(tcp::socket& socke
   }
   if (error) co_return failed_call("recv()", error, server);
   co_return Failure{EventKind::error, "recv(): bytes after the last echo", "the server sent more bytes than it got"};
+}
+
+// ClientClose::half_close, the reading side: every echo, then the server's FIN.
+asio::awaitable<void> read_echoes_then_eof(Halves& halves, const ClientOptions& options) {
+  std::string expected;
+  for (const std::string& message : options.messages) expected += message;
+  co_await read_echo(halves, expected, options.reply_timeout);
+  if (halves.failed()) co_return;
+  if (auto failure = co_await wait_for_server_close(halves.socket, options.reply_timeout, halves.report, halves.server))
+    halves.fail(std::move(*failure));
+}
+
+// ClientClose::half_close: send every message and shutdown(SHUT_WR) while reading the echoes, until the
+// server closes too. Writer and reader run together, as in echo_one().
+asio::awaitable<std::optional<Failure>> half_close_exchange(tcp::socket& socket, const ClientOptions& options,
+                                                            const EventReporter& report, const std::string& server) {
+  using namespace asio::experimental::awaitable_operators;
+  Halves halves{socket, report, server};
+  co_await (write_all_then_shutdown(halves, options.messages) && read_echoes_then_eof(halves, options));
+  co_return halves.failure;
 }
 
 // ClientClose::together: wait for the server to be ready to close as well (see CloseTogether).
@@ -224,7 +261,7 @@ asio::awaitable<ClientResult> run_client(ClientOptions options, EventReporter re
   report(EventKind::connected, socket);
 
   if (options.close == ClientClose::half_close) {
-    if (auto failure = co_await send_all_then_read_echoes(socket, options, report, server)) {
+    if (auto failure = co_await half_close_exchange(socket, options, report, server)) {
       co_return give_up(socket, report, server, *failure);
     }
   } else {

@@ -100,32 +100,31 @@ void explain_decode_error(const lab::decode::DecodeError& error, std::string& no
 void annotate_packet(const PacketContext& context, const AnnotateOptions& options, std::string& note) {
   note.clear();
   const auto& p = context.packet;
+  const lab::flow::FragmentReport* fragment = context.fragments;
+  if (fragment && fragment->is_fragment) {
+    explain_fragment(context, *fragment, note);
+  } else if (!fragment && p.is_fragment()) {
+    // No reassembly ran (a single packet explained alone): what the header says, nothing more.
+    lab::flow::FragmentReport alone;
+    alone.is_fragment = true;
+    alone.id = p.fragment_id();
+    alone.offset = p.fragment_offset_bytes();
+    alone.length = p.fragment_data_len;
+    alone.more = p.more_fragments();
+    explain_fragment(context, alone, note);
+  }
   if (context.observation.conversation && !context.observation.delivered) explain_dropped(context, note);
   if (context.observation.conversation && p.tcp) {
     explain_tcp(context, options, note);
   } else if (context.observation.conversation && p.udp) {
-    if (!note.empty()) note += ' ';  // after the "dropped by the lab" sentences
+    if (!note.empty()) note += ' ';  // after the fragment's or the "dropped by the lab" sentences
     explain_udp(context, note);
-  } else if (p.icmp) {
+  } else if (p.icmp && !p.is_fragment()) {
     explain_icmp(*p.icmp, context.observation.icmp, note);
-  } else if (p.is_later_fragment()) {
-    const std::uint32_t offset = p.ipv4 ? p.ipv4->fragment_offset * 8u : p.ipv6->fragment_offset * 8u;
-    const bool more = p.ipv4 ? p.ipv4->more_fragments : p.ipv6->more_fragments;
-    fmt::format_to(std::back_inserter(note),
-                   "A fragment of a larger IP packet (id {}), carrying its bytes from offset {}{}: its transport header "
-                   "travelled in the first fragment, and the receiver reassembles the pieces before TCP or UDP see them.",
-                   p.ipv4 ? p.ipv4->identification : p.ipv6->fragment_id, offset, more ? "" : " to the end (the last fragment)");
-  }
-  if (p.tcp || p.udp || p.icmp) {
-    const bool first_fragment = (p.ipv4 && p.ipv4->more_fragments && p.ipv4->fragment_offset == 0) ||
-                                (p.ipv6 && p.ipv6->is_fragment && p.ipv6->more_fragments && p.ipv6->fragment_offset == 0);
-    if (first_fragment)
-      fmt::format_to(std::back_inserter(note),
-                     " This is the first fragment of a larger IP packet (id {}): the rest follows in later fragments.",
-                     p.ipv4 ? p.ipv4->identification : p.ipv6->fragment_id);
   } else if (!p.has_ip() && !p.error) {
     fmt::format_to(std::back_inserter(note), "Not an IP packet (link protocol 0x{:04x}).", p.link.protocol);
   }
+  if (fragment) explain_given_up(*fragment, note);
   if (p.error) explain_decode_error(*p.error, note);
 }
 

@@ -8,6 +8,7 @@
 
 #include "capture/decode/frame.hpp"
 #include "capture/decode/packet.hpp"
+#include "capture/flow/ip_reassembly.hpp"
 #include "capture/flow/listener.hpp"
 #include "capture/flow/observation.hpp"
 #include "capture/flow/wireshark_rules.hpp"
@@ -28,6 +29,7 @@ struct PacketContext {
   const lab::decode::Frame& frame;
   const lab::decode::DecodedPacket& packet;
   const lab::flow::Observation& observation;
+  const lab::flow::FragmentReport* fragments = nullptr;  // what IP reassembly made of it (null: not known)
 };
 
 // The explanation of one packet, written into `note` (cleared first, its memory reused).

@@ -13,6 +13,10 @@ void explain_tcp_analysis(const PacketContext& context, std::string& note);
 // The first words of a packet the lab's wire dropped.
 void explain_dropped(const PacketContext& context, std::string& note);
 void explain_decode_error(const lab::decode::DecodeError& error, std::string& note);
+// An IP fragment: which piece of which datagram, and, when it completes one, that the datagram is whole.
+void explain_fragment(const PacketContext& context, const lab::flow::FragmentReport& fragment, std::string& note);
+// Datagrams that reassembly gave up incomplete at this packet (timed out, or evicted to make room).
+void explain_given_up(const lab::flow::FragmentReport& report, std::string& note);
 // ' "Hello?"' (escaped, shortened) for a payload.
 void append_payload_quote(std::string& note, const lab::decode::DecodedPacket& packet);
 

@@ -49,10 +49,8 @@ ChecksumStatus ipv4_header_checksum(const DecodedPacket& packet, std::span<const
 
 ChecksumStatus transport_checksum(const DecodedPacket& packet) {
   if (!packet.has_ip() || !(packet.tcp || packet.udp || packet.icmp)) return ChecksumStatus::unknown;
-  // A fragment holds only part of what the checksum covers.
-  if ((packet.ipv4 && packet.ipv4->is_fragment()) || (packet.ipv6 && packet.ipv6->is_fragment)) {
-    return ChecksumStatus::unknown;
-  }
+  // A fragment holds only part of what the checksum covers (a reassembled datagram holds all of it).
+  if (packet.is_fragment()) return ChecksumStatus::unknown;
   // Every byte the checksum covers must have been captured.
   if (packet.transport_len == 0 || packet.transport.size() < packet.transport_len) return ChecksumStatus::unknown;
   // RFC 768: over IPv4 a zero UDP checksum means "not computed". (Over IPv6 it is mandatory, so 0 is bad.)

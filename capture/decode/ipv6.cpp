@@ -129,6 +129,8 @@ Ipv6Result decode_ipv6(std::span<const std::uint8_t> bytes) {
       h.fragment_offset = offset_flags >> 3;
       h.more_fragments = (offset_flags & 1) != 0;
       h.fragment_id = ext.be32();
+      h.fragment_next_header = following;
+      h.fragment_data_start = static_cast<std::uint32_t>(pos + needed);
     }
     ++h.extension_count;
     pos += needed;

@@ -24,6 +24,8 @@ struct Ipv6Header {
   std::uint16_t fragment_offset = 0;   // in 8-byte units
   bool more_fragments = false;
   std::uint32_t fragment_id = 0;
+  std::uint8_t fragment_next_header = 0;  // what the Fragment header says begins its datagram's fragmentable part
+  std::uint32_t fragment_data_start = 0;  // where the bytes after the Fragment header start (from the IPv6 header)
 };
 
 struct Ipv6Result {

@@ -17,7 +17,7 @@ constexpr std::uint32_t header_len = 8;
 
 }  // namespace
 
-UdpResult decode_udp(std::span<const std::uint8_t> bytes, std::uint32_t datagram_len) {
+UdpResult decode_udp(std::span<const std::uint8_t> bytes, std::uint32_t datagram_len, bool first_fragment) {
   UdpResult result;
   bytes = bytes.first(std::min<std::size_t>(bytes.size(), datagram_len));
   const std::size_t captured = bytes.size();
@@ -42,6 +42,12 @@ UdpResult decode_udp(std::span<const std::uint8_t> bytes, std::uint32_t datagram
 
   if (h.length < header_len) {
     result.error = decode_error(Layer::udp, ErrorKind::invalid, header_len, h.length, "UDP length below 8");
+    return result;
+  }
+  if (h.length > datagram_len && first_fragment) {
+    // Normal: the datagram continues in later fragments. Only this fragment's part of the data is here.
+    result.payload_len = datagram_len - header_len;
+    result.payload = reader.rest();
     return result;
   }
   if (h.length > datagram_len) {

@@ -22,7 +22,9 @@ struct UdpResult {
   std::optional<DecodeError> error;       // length < 8, or longer than the IP payload
 };
 
-// `bytes` starts at the UDP header; `datagram_len` is the IP layer's declared payload length.
-UdpResult decode_udp(std::span<const std::uint8_t> bytes, std::uint32_t datagram_len);
+// `bytes` starts at the UDP header; `datagram_len` is the IP layer's declared payload length. With
+// `first_fragment`, the IP packet is the first fragment of a larger datagram: the UDP length may reach beyond it
+// (the rest follows in later fragments), and the payload is what this fragment carries.
+UdpResult decode_udp(std::span<const std::uint8_t> bytes, std::uint32_t datagram_len, bool first_fragment = false);
 
 }  // namespace lab::decode

@@ -140,7 +140,7 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
   if (c.at(Role::client) == c.at(Role::server)) o.from = Role::client;  // a socket talking to itself
 
   if (p.tcp) {
-    const bool fragment = (p.ipv4 && p.ipv4->is_fragment()) || (p.ipv6 && p.ipv6->is_fragment);
+    const bool fragment = p.is_fragment();  // a reassembled segment is whole: analysed as any other
     const Receipt receipt = !delivered ? Receipt::never : receipt_later ? Receipt::later : Receipt::now;
     track_tcp_segment(c, o.from, *p.tcp, p.payload_len, packet_index, time_ns, o, receipt, exact_delivery, fragment,
                       rules_);

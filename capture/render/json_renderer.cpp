@@ -176,6 +176,57 @@ void analysis_fields(std::string& out, const lab::flow::TcpObservation& o) {
   number_or_null(o.answers_copy != 0, o.answers_copy);
 }
 
+// An IP fragment's facts (`fragment`), the datagram it completed (`reassembled`), datagrams given up incomplete at
+// this packet (`fragments_given_up`); absent when there are none.
+void fragment_fields(std::string& out, const lab::flow::FragmentReport& f) {
+  if (f.is_fragment) {
+    out += ",\"fragment\":{\"id\":";
+    number(out, f.id);
+    field(out, "offset", f.offset);
+    field(out, "length", f.length);
+    out += f.more ? ",\"more\":true" : ",\"more\":false";
+    field(out, "index", f.index);
+    key(out, "problem");
+    if (f.problem == lab::flow::FragmentProblem::none) out += "null";
+    else text_value(out, lab::flow::fragment_problem_name(f.problem));
+    out += '}';
+  }
+  if (f.completes) {
+    out += ",\"reassembled\":{\"fragments\":[";
+    for (std::size_t i = 0; i < f.fragment_count; ++i) {
+      if (i) out += ',';
+      number(out, f.packets[i]);
+    }
+    out += ']';
+    field(out, "length", f.datagram_length);
+    field(out, "wire_bytes", f.wire_bytes);
+    key(out, "dropped_fragment");
+    if (f.dropped_packet) number(out, f.dropped_packet);
+    else out += "null";
+    out += '}';
+  }
+  if (f.given_up_count == 0) return;
+  out += ",\"fragments_given_up\":[";
+  bool first = true;
+  for (const lab::flow::GivenUpDatagram& g : f.given_up_datagrams()) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"id\":";
+    number(out, g.id);
+    key(out, "src");
+    text_value(out, lab::decode::to_string(g.src));
+    key(out, "dst");
+    text_value(out, lab::decode::to_string(g.dst));
+    field(out, "fragments", g.fragments);
+    field(out, "first_packet", g.first_packet);
+    key(out, "waited");
+    nanoseconds_as_seconds(out, g.waited_ns);
+    word(out, "reason", lab::flow::give_up_reason_name(g.reason));
+    out += '}';
+  }
+  out += ']';
+}
+
 }  // namespace
 
 void JsonRenderer::packet(const PacketView& v, std::string& out) {
@@ -236,7 +287,7 @@ void JsonRenderer::packet(const PacketView& v, std::string& out) {
   } else {
     out += ",\"delivered\":null";
   }
-  if ((p.ipv4 && p.ipv4->is_fragment()) || (p.ipv6 && p.ipv6->is_fragment)) out += ",\"fragment\":true";
+  if (v.fragments) fragment_fields(out, *v.fragments);
   if (p.error) {
     out += ",\"error\":{\"layer\":\"";
     out += lab::decode::layer_name(p.error->layer);

@@ -9,6 +9,7 @@
 
 #include "capture/decode/frame.hpp"
 #include "capture/decode/packet.hpp"
+#include "capture/flow/ip_reassembly.hpp"
 #include "capture/flow/observation.hpp"
 #include "capture/timeline/app_event.hpp"
 
@@ -21,6 +22,7 @@ struct PacketView {
   const lab::decode::DecodedPacket& packet;
   const lab::flow::Observation& observation;
   std::string_view note;     // the annotator's explanation
+  const lab::flow::FragmentReport* fragments = nullptr;  // what IP reassembly made of it (null: not known)
 };
 
 struct AppView {

@@ -22,17 +22,24 @@ std::int64_t Explainer::since_origin(std::int64_t time_ns) {
 }
 
 void Explainer::packet(const lab::decode::Frame& frame) {
-  const lab::decode::DecodedPacket decoded = lab::decode::decode_packet(frame);
+  lab::decode::DecodedPacket decoded = lab::decode::decode_packet(frame);
   ++index_;
+  // IP reassembly comes first: a fragment is not the transport's until its datagram is whole, and the tracker then
+  // sees the datagram once, with all its fragments' bytes on the wire.
+  const lab::flow::FragmentReport& fragments =
+      reassembly_.add(index_, frame.time_ns, frame.wire_len, !frame.wire.dropped, decoded);
+  if (fragments.completes) decoded = lab::decode::decode_reassembled(decoded, reassembly_.datagram());
   // Held packets keep pointers to their conversations: none is let go while any is pending.
   if (!pending_.empty() && tracker_.would_replace(decoded)) receive_all_pending();
   if (index_ % 1024 == 0 && pending_.empty()) tracker_.release_quiet(index_, frame.time_ns);
   const bool receipt_later = decoded.tcp && !frame.wire.dropped && frame.wire.delivered_ns > frame.time_ns;
-  const lab::flow::Observation observation =
-      tracker_.observe(index_, frame.time_ns, frame.wire_len, decoded, !frame.wire.dropped, receipt_later,
-                       /*exact_delivery=*/frame.wire.id != 0);
+  lab::flow::Observation observation;
+  observation.delivered = !frame.wire.dropped;
+  if (!fragments.is_fragment || fragments.completes)
+    observation = tracker_.observe(index_, frame.time_ns, fragments.completes ? fragments.wire_bytes : frame.wire_len,
+                                   decoded, !frame.wire.dropped, receipt_later, /*exact_delivery=*/frame.wire.id != 0);
   if (!receipt_later && pending_.empty()) {
-    show_packet(index_, frame, decoded, observation);
+    show_packet(index_, frame, decoded, observation, fragments);
     return;
   }
   Pending& held = pending_.emplace_back();
@@ -46,6 +53,10 @@ void Explainer::packet(const lab::decode::Frame& frame) {
   held.index = index_;
   held.observation = observation;
   held.received = !receipt_later;
+  held.fragments = {};
+  held.whole.clear();
+  if (fragments.is_fragment || fragments.given_up_count != 0) held.fragments = fragments;
+  if (fragments.completes) held.whole.assign(reassembly_.datagram().begin(), reassembly_.datagram().end());
   show_ready();
 }
 
@@ -55,7 +66,7 @@ void Explainer::delivered(std::uint64_t wire_id, std::int64_t delivered_ns, cons
     held.frame.wire.delivered_ns = delivered_ns > held.frame.time_ns ? delivered_ns : held.frame.time_ns + 1;
     if (kernel.client != lab::decode::KernelTcpState::not_read) held.frame.wire.kernel.client = kernel.client;
     if (kernel.server != lab::decode::KernelTcpState::not_read) held.frame.wire.kernel.server = kernel.server;
-    tracker_.observe_receipt(lab::decode::decode_packet(held.frame), held.observation);
+    tracker_.observe_receipt(decode_held(held), held.observation);
     held.received = true;
     break;
   }
@@ -68,7 +79,7 @@ void Explainer::show_ready() {
     if (front.is_app) {
       show_app(front.app, front.capture_state, front.state_after);
     } else {
-      show_packet(front.index, front.frame, lab::decode::decode_packet(front.frame), front.observation);
+      show_packet(front.index, front.frame, decode_held(front), front.observation, front.fragments);
       spare_buffers_.push_back(std::move(front.bytes));
     }
     pending_.pop_front();
@@ -85,11 +96,18 @@ void Explainer::receive_all_pending() {
   show_ready();
 }
 
+// A held packet decoded again from its copy: a datagram it completed, from the copy of the whole.
+lab::decode::DecodedPacket Explainer::decode_held(const Pending& held) {
+  const lab::decode::DecodedPacket decoded = lab::decode::decode_packet(held.frame);
+  return held.fragments.completes ? lab::decode::decode_reassembled(decoded, held.whole) : decoded;
+}
+
 void Explainer::show_packet(std::uint32_t index, const lab::decode::Frame& frame,
-                            const lab::decode::DecodedPacket& decoded, const lab::flow::Observation& observation) {
+                            const lab::decode::DecodedPacket& decoded, const lab::flow::Observation& observation,
+                            const lab::flow::FragmentReport& fragments) {
   report_ended();
-  lab::annotate::annotate_packet({index, frame, decoded, observation}, options_, note_);
-  renderer_.packet({index, since_origin(frame.time_ns), frame, decoded, observation, note_}, out_);
+  lab::annotate::annotate_packet({index, frame, decoded, observation, &fragments}, options_, note_);
+  renderer_.packet({index, since_origin(frame.time_ns), frame, decoded, observation, note_, &fragments}, out_);
   if (out_.size() >= 60 * 1024) flush();
 }
 

@@ -14,6 +14,7 @@
 
 #include "capture/annotate/annotator.hpp"
 #include "capture/decode/frame.hpp"
+#include "capture/flow/ip_reassembly.hpp"
 #include "capture/flow/tracker.hpp"
 #include "capture/render/renderer.hpp"
 #include "capture/timeline/app_event.hpp"
@@ -58,9 +59,12 @@ class Explainer {
     AppEvent app;
     std::optional<lab::flow::TcpState> capture_state;
     std::optional<lab::flow::TcpState> state_after;
+    lab::flow::FragmentReport fragments;  // a copy, when it is a fragment or reports datagrams given up
+    std::vector<std::uint8_t> whole;      // the datagram it completed, if it did
   };
+  static lab::decode::DecodedPacket decode_held(const Pending& held);
   void show_packet(std::uint32_t index, const lab::decode::Frame& frame, const lab::decode::DecodedPacket& decoded,
-                   const lab::flow::Observation& observation);
+                   const lab::flow::Observation& observation, const lab::flow::FragmentReport& fragments);
   void show_app(const AppEvent& event, std::optional<lab::flow::TcpState> capture_state,
                 std::optional<lab::flow::TcpState> state_after);
   std::optional<lab::flow::TcpState> capture_state_of(const AppEvent& event) const;
@@ -71,6 +75,7 @@ class Explainer {
   lab::annotate::AnnotateOptions options_;
   Output output_;
   lab::flow::Tracker tracker_;
+  lab::flow::IpReassembly reassembly_;  // before the tracker: fragments in, whole datagrams out
   std::uint32_t index_ = 0;
   bool origin_set_ = false;
   std::int64_t origin_ns_ = 0;

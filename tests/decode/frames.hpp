@@ -57,6 +57,7 @@ struct Ipv4Spec {
   std::optional<std::uint16_t> total_length{};  // default: header + payload
   std::uint16_t flags_fragment = 0x4000;      // DF, offset 0
   std::uint8_t protocol = 6;                  // TCP
+  std::uint16_t identification = 0x1c46;
 };
 
 inline Bytes ipv4_packet(const Bytes& payload, const Ipv4Spec& spec = {}) {
@@ -65,7 +66,7 @@ inline Bytes ipv4_packet(const Bytes& payload, const Ipv4Spec& spec = {}) {
   b.push_back(static_cast<std::uint8_t>(0x40 | spec.ihl));  // version 4, IHL
   b.push_back(0x00);                                         // DSCP 0, ECN 0
   put16(b, spec.total_length.value_or(static_cast<std::uint16_t>(header_len + payload.size())));  // total length
-  put16(b, 0x1c46);                                          // identification
+  put16(b, spec.identification);                             // identification
   put16(b, spec.flags_fragment);                             // flags, fragment offset
   b.push_back(64);                                           // TTL
   b.push_back(spec.protocol);                                // protocol

@@ -189,6 +189,45 @@ TEST_CASE("packet: a first IPv4 fragment still has its TCP header") {
   CHECK(p.tcp);
 }
 
+TEST_CASE("packet: a first UDP fragment announces the whole datagram's length: normal, no error") {
+  const Bytes udp = lab::test::udp_datagram(Bytes(1472, 'x'), 3008);  // UDP length 3008, 1480 bytes here
+  const Bytes frame = lab::test::ethernet_header(0x0800) +
+                      lab::test::ipv4_packet(udp, {.flags_fragment = 0x2000, .protocol = 17});  // MF, offset 0
+  const DecodedPacket p = decode_packet(frame_of(frame));
+  CHECK_FALSE(p.error);
+  REQUIRE(p.udp);
+  CHECK(p.udp->length == 3008);
+  CHECK(p.payload_len == 1472);  // the data this fragment carries
+  CHECK(p.fragment_data.size() == 1480);
+  CHECK(p.fragment_data_len == 1480);
+  CHECK(p.fragment_id() == 0x1c46);
+  CHECK(p.more_fragments());
+  // Without More Fragments the same length is a lie.
+  const Bytes whole = lab::test::ethernet_header(0x0800) + lab::test::ipv4_packet(udp, {.protocol = 17});
+  const DecodedPacket lie = decode_packet(frame_of(whole));
+  REQUIRE(lie.error);
+  CHECK(lie.error->layer == Layer::udp);
+  CHECK(lie.fragment_data.empty());
+}
+
+TEST_CASE("packet: an IPv6 fragment's data starts after its Fragment header") {
+  const Bytes fragment_header = {
+      17,          // next header UDP
+      0,           // reserved
+      0x00, 0x81,  // fragment offset 16, M = 1
+      0, 0, 0, 9,  // identification 9
+  };
+  const Bytes packet = lab::test::ipv6_packet(44, fragment_header + Bytes(32, 0x11));
+  const DecodedPacket p = decode_packet(frame_of(packet, link_type::ipv6));
+  REQUIRE(p.ipv6);
+  CHECK(p.ipv6->fragment_next_header == 17);
+  CHECK(p.ipv6->fragment_data_start == 48);
+  CHECK(p.fragment_data.size() == 32);
+  CHECK(p.fragment_data_len == 32);
+  CHECK(p.fragment_offset_bytes() == 128);
+  CHECK(p.fragment_id() == 9);
+}
+
 TEST_CASE("packet: a non-first IPv6 fragment has no transport header, and no error") {
   const Bytes fragment_header = {
       6,           // next header TCP

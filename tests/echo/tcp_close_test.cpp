@@ -103,12 +103,17 @@ TEST_CASE("TCP close: a half-close, the server echoes after the client's FIN") {
   const EventLog& log = run.log;
   const std::string all = messages[0] + messages[1] + messages[2];
 
-  // Every send, then shutdown, then the echoes, then the server's FIN.
+  // Every send, then shutdown, then the server's FIN; the echoes are read all along, the first ones
+  // while the large message is still being sent.
   const Kinds kinds = log.kinds(Actor::client);
   REQUIRE(kinds.size() >= 9);
-  CHECK(Kinds(kinds.begin(), kinds.begin() + 6) == Kinds{"connect", "connected", "send", "send", "send", "shutdown"});
-  for (std::size_t i = 6; i + 2 < kinds.size(); ++i) CHECK(kinds[i] == "recv");
-  CHECK(kinds[kinds.size() - 2] == "eof");
+  CHECK(Kinds(kinds.begin(), kinds.begin() + 3) == Kinds{"connect", "connected", "send"});
+  Kinds without_recv;
+  for (const std::string& kind : kinds) {
+    if (kind != "recv") without_recv.push_back(kind);
+  }
+  CHECK(without_recv == Kinds{"connect", "connected", "send", "send", "send", "shutdown", "eof", "close"});
+  CHECK(kinds[kinds.size() - 3] == "recv");
   CHECK(kinds.back() == "close");
   CHECK(log.carried(Actor::client, EventKind::recv, all));
 

@@ -49,6 +49,21 @@ TEST_CASE("TCP: the server echoes every byte, binary and larger than 64 KiB") {
   CHECK(run.log.count(Actor::server, EventKind::recv) > 25);
 }
 
+// A client that wrote everything before reading would deadlock here: 16 MiB is more than every socket
+// buffer on the way holds (the server's receive buffer is small on purpose), so the server would block
+// sending echoes nobody reads, stop reading, and both windows would stay at zero.
+TEST_CASE("TCP: a message larger than all the socket buffers comes back whole: the client reads as it writes") {
+  OneClientRun run;
+  const std::string message = large_message(16 * 1024 * 1024);
+  run.run({.receive_buffer = 16 * 1024}, {.messages = {message}});
+
+  REQUIRE(run.result);
+  INFO(run.result->error);
+  CHECK(run.result->ok);
+  CHECK(run.log.bytes(Actor::client, EventKind::recv) == message.size());
+  CHECK(run.log.carried(Actor::client, EventKind::recv, message));
+}
+
 TEST_CASE("TCP: one client and the server, event by event") {
   OneClientRun run;
   run.run({}, {.messages = {"Hello?"}});
