@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "capture/annotate/explained.hpp"
 #include "capture/decode/frame.hpp"
 #include "capture/decode/packet.hpp"
 #include "capture/flow/ip_reassembly.hpp"
@@ -29,6 +30,8 @@ struct PacketContext {
   const lab::decode::Frame& frame;
   const lab::decode::DecodedPacket& packet;
   const lab::flow::Observation& observation;
+  // What this run has explained already (nullptr: every concept in full, as for a single packet).
+  Explained* explained = nullptr;
   const lab::flow::FragmentReport* fragments = nullptr;  // what IP reassembly made of it (null: not known)
 };
 

@@ -24,6 +24,8 @@ struct Facts {  // what every sentence below needs, named once
   const char* receiver;
   std::uint32_t len;
   SendTrigger trigger;
+  std::uint32_t index;
+  Explained* explained;  // what this run has explained in full already (may be null)
   std::uint32_t first() const { return o.rel_seq + (h.has(flag::syn) ? 1u : 0u); }
   std::uint32_t last() const { return first() + len - 1; }
   std::uint32_t sender_isn() const { return c.side(from).isn; }
@@ -44,6 +46,12 @@ void explain_trigger(const Facts& f, std::string& note) {
   const bool syn = f.h.has(flag::syn);
   switch (f.trigger) {
     case SendTrigger::timeout:
+      if (!syn) {
+        if (const auto at = explained_at(f.explained, Topic::timeout, f.index)) {
+          SAY(note, "The {}'s kernel counted it as a timeout (RTO), as at #{}.", f.sender, at);
+          return;
+        }
+      }
       if (syn && f.h.has(flag::ack) && f.o.answers_syn != 0)
         SAY(note, "It answers the {}'s repeated SYN (#{}): a side in SYN-RECEIVED that sees the SYN again sends its SYN-ACK again at once. (Its kernel's TCPSynRetrans counter counts every SYN-ACK sent again, whatever the reason.)",
             f.receiver, f.o.answers_syn);
@@ -55,9 +63,17 @@ void explain_trigger(const Facts& f, std::string& note) {
         SAY(note, "The {}'s kernel counted it as a timeout: its retransmission timer (RTO) expired.", f.sender);
       return;
     case SendTrigger::tail_loss_probe:
+      if (const auto at = explained_at(f.explained, Topic::tail_loss_probe, f.index)) {
+        SAY(note, "The {}'s kernel counted it as a tail-loss probe, as at #{}.", f.sender, at);
+        return;
+      }
       SAY(note, "The {}'s kernel counted it as a tail-loss probe (TLP, RFC 8985): with no ACK coming back, it resent its last segment to draw one rather than wait for the full retransmission timeout.", f.sender);
       return;
     case SendTrigger::fast_retransmit:
+      if (const auto at = explained_at(f.explained, Topic::fast_retransmit, f.index)) {
+        SAY(note, "The {}'s kernel counted it as a fast retransmit, as at #{}.", f.sender, at);
+        return;
+      }
       SAY(note, "The {}'s kernel counted it as a fast retransmit: duplicate ACKs (or SACK blocks) told it the segment was lost, so it did not wait for its timer.", f.sender);
       return;
     case SendTrigger::delayed_ack:  // only a bare ACK gets it, and a bare ACK is no retransmission
@@ -118,11 +134,19 @@ void explain_spurious(const Facts& f, std::string& note) {
 
 void explain_window_and_ack_findings(const Facts& f, std::string& note) {
   const auto& o = f.o;
-  if (o.has(a::zero_window_probe)) {
-    SAY(note, "Zero-window probe: the {}'s window is 0, so the {} pushes a single byte (seq {}) to ask whether it has opened; the answer is an ACK carrying the current window.",
-        f.receiver, f.sender, f.first());
+  if (o.has(a::zero_window_probe) && explained_at(f.explained, Topic::zero_window_probe, f.index) != 0) {
+    SAY(note, "Another zero-window probe (seq {}), as at #{}.", f.first(), explained_at(f.explained, Topic::zero_window_probe, f.index));
+  } else if (o.has(a::zero_window_probe)) {
+    if (f.len > 0)
+      SAY(note, "Zero-window probe: the {}'s window is 0, so the {} pushes {} (seq {}) to ask whether it has opened; the answer is an ACK carrying the current window.",
+          f.receiver, f.sender, count_words(f.len, "byte", "bytes"), f.first());
+    else
+      SAY(note, "Zero-window probe: the {}'s window is 0, so the {} sends a segment with no data (seq {}) to ask whether it has opened; the answer is an ACK carrying the current window.",
+          f.receiver, f.sender, f.o.rel_seq);
   }
-  if (o.has(a::zero_window)) {
+  if (o.has(a::zero_window) && explained_at(f.explained, Topic::zero_window, f.index) != 0) {
+    SAY(note, "Zero window again: the {}'s buffer is still full (as at #{}).", f.sender, explained_at(f.explained, Topic::zero_window, f.index));
+  } else if (o.has(a::zero_window)) {
     SAY(note, "Zero window: the {} advertises a window of 0: its receive buffer is full because its application is not reading fast enough. The {} must stop sending data until a window update; meanwhile it may probe whether the window has opened.",
         f.sender, f.receiver);
   }
@@ -197,7 +221,9 @@ void explain_tcp_analysis(const PacketContext& context, std::string& note) {
                 lab::flow::role_name(obs.from),
                 lab::flow::role_name(lab::flow::other(obs.from)),
                 context.packet.payload_len,
-                context.frame.wire.trigger};
+                context.frame.wire.trigger,
+                context.index,
+                context.explained};
   if (obs.tcp.has(a::retransmission)) explain_retransmission(f, note);
   if (obs.tcp.has(a::fast_retransmission)) explain_fast_retransmission(f, note);
   if (obs.tcp.has(a::spurious_retransmission)) explain_spurious(f, note);

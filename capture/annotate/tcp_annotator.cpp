@@ -33,6 +33,7 @@ struct Segment {  // everything an explanation needs, named once
   bool delivered;  // false: the lab's wire dropped it
   lab::decode::SendTrigger trigger;  // what the sending kernel counted it as (lab runs only)
   std::int64_t delivered_ns;         // when the lab's wire handed it over (0: not a wire frame, or dropped)
+  Explained* explained;              // what this run has explained in full already (may be null)
 };
 
 // The options a SYN offers. The first time each is explained; in the answering SYN-ACK a short list does.
@@ -126,8 +127,12 @@ void explain_data(const Segment& s, const lab::decode::DecodedPacket& packet, st
   append_payload_quote(note, packet);
   if (s.len == 1) SAY(note, "— byte seq {}, so its next seq is {}.", first, last + 1);
   else SAY(note, "— seq {}..{}, so its next seq is {}.", first, last, last + 1);
-  if (s.h.has(flag::psh))
-    SAY(note, "PSH (push): the sender asks that this be handed to the receiving application now, without waiting for more. (Linux sets it where a write's data ends, or when much is unpushed; the capture cannot tell which.)");
+  if (s.h.has(flag::psh)) {
+    if (const auto at = explained_at(s.explained, Topic::push, s.index))
+      SAY(note, "PSH (push), as at #{}.", at);
+    else
+      SAY(note, "PSH (push): the sender asks that this be handed to the receiving application now, without waiting for more. (Linux sets it where a write's data ends, or when much is unpushed; the capture cannot tell which.)");
+  }
   const TcpState sender_before = s.o.before[static_cast<int>(s.from)];
   if (sender_before == TcpState::close_wait)
     SAY(note, "The {} is in CLOSE-WAIT, yet it still sends: the {}'s FIN closed one direction only (a half-close), and the {} can still receive.",
@@ -145,6 +150,10 @@ void explain_cumulative_and_delayed(const Segment& s, std::string& note) {
         s.o.acked_segments, s.o.first_acked_packet, s.o.last_acked_packet);
   if (s.len > 0 || s.h.has(flag::fin)) return;  // a piggybacked ACK was not delayed for its own sake
   if (s.trigger == lab::decode::SendTrigger::delayed_ack) {
+    if (const auto at = explained_at(s.explained, Topic::delayed_ack, s.index)) {
+      SAY(note, "The {}'s kernel counted it as a delayed ACK (its delayed-ACK timer ran out, as at #{}).", s.sender, at);
+      return;
+    }
     SAY(note, "The {}'s kernel counted it as a delayed ACK: rather than answer at once, it waited (Linux: 40 ms at first, up to 200 ms) for data of its own to carry the ACK, or for a second segment to confirm with one ACK, and its delayed-ACK timer ran out first.",
         s.sender);
   } else if (s.trigger == lab::decode::SendTrigger::unknown && s.delivered_ns == 0 && s.delivered &&
@@ -251,6 +260,21 @@ const char* state_meaning(TcpState state) {
   }
 }
 
+Topic state_topic(TcpState state) {
+  switch (state) {
+    case TcpState::syn_sent: return Topic::state_syn_sent;
+    case TcpState::syn_received: return Topic::state_syn_received;
+    case TcpState::established: return Topic::state_established;
+    case TcpState::fin_wait_1: return Topic::state_fin_wait_1;
+    case TcpState::fin_wait_2: return Topic::state_fin_wait_2;
+    case TcpState::close_wait: return Topic::state_close_wait;
+    case TcpState::closing: return Topic::state_closing;
+    case TcpState::last_ack: return Topic::state_last_ack;
+    case TcpState::time_wait: return Topic::state_time_wait;
+    default: return Topic::state_closed;
+  }
+}
+
 void explain_state_changes(const Segment& s, std::string& note) {
   // Held on the wire (--delay), a packet may find its receiver changed since it was sent.
   const Role to = lab::flow::other(s.from);
@@ -280,7 +304,10 @@ void explain_state_changes(const Segment& s, std::string& note) {
     }
     if (before == TcpState::fin_wait_1 && after == TcpState::time_wait)
       note += " (skipping FIN-WAIT-2: the ACK of its FIN and the other side's FIN came in one packet)";
-    if (const char* meaning = state_meaning(after)) fmt::format_to(std::back_inserter(note), ": {}.", meaning);
+    const char* meaning = state_meaning(after);
+    const std::uint32_t at = meaning ? explained_at(s.explained, state_topic(after), s.index) : 0;
+    if (at != 0) fmt::format_to(std::back_inserter(note), " (as at #{}).", at);
+    else if (meaning) fmt::format_to(std::back_inserter(note), ": {}.", meaning);
     else note += '.';
   }
 }
@@ -291,7 +318,8 @@ void explain_tcp(const PacketContext& context, const AnnotateOptions& options, s
   const auto& o = context.observation;
   const Segment s{*context.packet.tcp, o.tcp, *o.conversation, o.from, lab::flow::role_name(o.from),
                   lab::flow::role_name(lab::flow::other(o.from)), context.packet.payload_len, context.index,
-                  context.frame.time_ns, o.delivered, context.frame.wire.trigger, context.frame.wire.delivered_ns};
+                  context.frame.time_ns, o.delivered, context.frame.wire.trigger, context.frame.wire.delivered_ns,
+                  context.explained};
   if (o.first_of_conversation && o.conversation->mid_stream) {
     SAY(note, "The capture starts in the middle of this connection (no SYN seen): sequence numbers are relative to this packet, and the roles are {}.",
         o.conversation->roles_guessed ? "a guess" : "taken from the SYN-ACK");

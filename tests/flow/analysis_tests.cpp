@@ -239,7 +239,7 @@ TEST_CASE("analysis: zero window, probe, probe ACK, window update") {
   const auto& probe = run(tcp(client_ep, server_ep, C + 7, S + 1, ACK, 1, "x"));  // #6
   CHECK(probe.tcp.has(a::zero_window_probe));
   CHECK_FALSE(probe.tcp.has(a::retransmission));
-  CHECK(contains(run.notes.back(), "Zero-window probe: the server's window is 0, so the client pushes a single byte (seq 7)"));
+  CHECK(contains(run.notes.back(), "Zero-window probe: the server's window is 0, so the client pushes 1 byte (seq 7)"));
   const auto& answer = run(with_window(tcp(server_ep, client_ep, S + 1, C + 7, ACK), 0));  // #7
   CHECK(answer.tcp.has(a::zero_window_probe_ack));
   CHECK(answer.tcp.has(a::zero_window));
