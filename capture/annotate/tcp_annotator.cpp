@@ -91,6 +91,9 @@ void explain_syn_ack(const Segment& s, std::string& note) {
   const auto& client = s.c.side(Role::client);
   const auto& server = s.c.side(Role::server);
   if (client.window_scale && server.window_scale) SAY(note, "Both sides offered window scaling, so it is in use.");
+  else if (server.window_scale && !client.syn_sent)
+    // The capture missed the SYN. RFC 7323 2.2: a SYN-ACK carries Window Scale only if the SYN did.
+    SAY(note, "It offers window scaling, which a SYN-ACK may do only if the SYN did (RFC 7323, section 2.2): both sides use it, though the capture, which missed the SYN, cannot know the client's factor.");
   else if (client.window_scale || server.window_scale) SAY(note, "Only one side offered window scaling, so neither uses it.");
   const int to = static_cast<int>(lab::flow::other(s.from));
   if (s.o.after[to] == TcpState::established && s.o.before[to] != TcpState::established)
@@ -233,8 +236,15 @@ void explain_rst(const Segment& s, std::string& note) {
   if (refuses_connection(s)) {
     SAY(note, "RST: the {} refuses the connection: nothing listens on port {}. The {}'s connect() fails with \"connection refused\".",
         s.sender, s.h.src_port, s.receiver);
-    SAY(note, "No program answered: the {}'s kernel did, for a port with no listening socket. (Seeing the SYN, the capture had assumed a listener in SYN-RECEIVED; there was none, so that side was CLOSED all along.)",
-        s.sender);
+    if (s.c.side(s.from).nobody_listens)
+      SAY(note, "No program answered: the {}'s kernel did, for a port with no listening socket (this lab started no server), so that side stays CLOSED.",
+          s.sender);
+    else
+      SAY(note, "No program answered: the {}'s kernel did, for a port with no listening socket. (Seeing the SYN, the capture had assumed a listener in SYN-RECEIVED; there was none, so that side was CLOSED all along.)",
+          s.sender);
+    if (s.h.seq == 0 && s.h.has(flag::ack))
+      SAY(note, "Its raw sequence number is 0, shown here as seq {} in Wireshark's relative numbering: a reset answering a segment that had no ACK carries seq 0 and acknowledges that segment (RFC 9293, section 3.10.7.1: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>).",
+          s.o.rel_seq);
     return;
   }
   SAY(note, "RST (reset): the {} aborts the connection. Unlike a FIN there is no goodbye: both sides forget the connection at once (CLOSED, no TIME-WAIT) and data still in flight is thrown away.", s.sender);

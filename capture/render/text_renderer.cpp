@@ -63,8 +63,10 @@ void collect_tcp_numbers(std::string& pieces, const PacketView& v) {
   const auto& c = *v.observation.conversation;
   const auto& own_scale = c.side(v.observation.from).window_scale;
   const auto& other_scale = c.side(lab::flow::other(v.observation.from)).window_scale;
-  if (!h.has(flag::syn) && own_scale && other_scale && *own_scale > 0)
-    fmt::format_to(it, FMT_COMPILE("×{}"), 1u << (*own_scale > 14 ? 14 : *own_scale));
+  if (!h.has(flag::syn) && own_scale && other_scale && *own_scale > 0) {
+    const unsigned shift = *own_scale > 14 ? 14u : *own_scale;
+    fmt::format_to(it, FMT_COMPILE("×{}={}"), 1u << shift, static_cast<std::uint64_t>(h.window) << shift);
+  }
   pieces += '\n';
 }
 
