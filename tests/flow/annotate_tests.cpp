@@ -196,3 +196,37 @@ TEST_CASE("ICMP port unreachable is tied to the UDP datagram it quotes") {
   CHECK(contains(note, "the UDP datagram of packet #1 (client side of UDP conversation 0)"));
   CHECK(contains(note, "Only a connected UDP socket hears of it"));
 }
+
+// Issue 9, item 10: a capture that starts at the SYN-ACK must not say scaling is off when the SYN-ACK offers it.
+TEST_CASE("a SYN-ACK seen without its SYN that offers window scaling: both sides use it (RFC 7323 2.2)") {
+  auto syn_ack = tcp(server_ep, client_ep, S, C + 1, SYN | ACK);
+  syn_ack.tcp->options.window_scale = 7;
+  const auto notes = notes_for({syn_ack, tcp(client_ep, server_ep, C + 1, S + 1, ACK)});
+  CHECK(contains(notes[0], "a SYN-ACK may do only if the SYN did (RFC 7323, section 2.2): both sides use it"));
+  CHECK(!contains(notes[0], "neither uses it"));
+}
+
+// Issue 9, item 12: the RST that refuses a SYN has raw seq 0; the note says so where the relative number shows 1.
+TEST_CASE("a refused SYN: the RST's raw seq 0 is named, with RFC 9293's rule for it") {
+  const auto notes = notes_for({tcp(client_ep, server_ep, C, 0, SYN), tcp(server_ep, client_ep, 0, C + 1, RST | ACK)});
+  CHECK(contains(notes[1], "refuses the connection"));
+  CHECK(contains(notes[1], "Its raw sequence number is 0, shown here as seq 1"));
+  CHECK(contains(notes[1], "<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>"));
+}
+
+// A concept is explained in full once per run, then named with the packet where it was.
+TEST_CASE("explained once: the second PSH and the second TIME-WAIT point back instead of repeating") {
+  Feed feed;
+  lab::annotate::Explained explained;
+  std::vector<std::string> notes;
+  for (const auto& p : echo_exchange()) {
+    const auto o = feed(p);
+    lab::decode::Frame frame;
+    std::string note;
+    lab::annotate::annotate_packet({feed.index, frame, p, o, &explained}, {}, note);
+    notes.push_back(note);
+  }
+  CHECK(contains(notes[3], "PSH (push): the sender asks"));
+  CHECK(contains(notes[5], "PSH (push), as at #4."));
+  CHECK(!contains(notes[5], "the sender asks"));
+}

@@ -264,3 +264,54 @@ TEST_CASE("packets without TCP or UDP get no conversation") {
   CHECK(o.conversation == nullptr);
   CHECK(feed.tracker.size() == 0);
 }
+
+// With --delay the wire holds a packet: its sender's step is taken when it is captured, its receiver's when it
+// arrives. Two FINs that cross: each side goes FIN-WAIT-1 as it sends, then CLOSING as the other's FIN arrives.
+TEST_CASE("two steps: a FIN sent, then received later; crossing FINs make both sides CLOSING, never CLOSE-WAIT") {
+  lab::flow::Tracker tracker;
+  std::uint32_t index = 0;
+  auto sent = [&](const lab::decode::DecodedPacket& p, bool later) {
+    return tracker.observe(++index, 1'000'000'000 + index * 1'000'000, 66, p, true, later);
+  };
+  constexpr std::uint32_t C = 1000, S = 5000;
+  sent(tcp(client_ep, server_ep, C, 0, SYN), false);
+  sent(tcp(server_ep, client_ep, S, C + 1, SYN | ACK), false);
+  sent(tcp(client_ep, server_ep, C + 1, S + 1, ACK), false);
+  const auto client_fin = tcp(client_ep, server_ep, C + 1, S + 1, FIN | ACK);
+  const auto server_fin = tcp(server_ep, client_ep, S + 1, C + 1, FIN | ACK);
+  auto a = sent(client_fin, true);
+  CHECK(a.tcp.after[0] == lab::flow::TcpState::fin_wait_1);
+  CHECK(a.tcp.after[1] == lab::flow::TcpState::established);  // not arrived yet
+  auto b = sent(server_fin, true);
+  CHECK(b.tcp.before[1] == lab::flow::TcpState::established);
+  CHECK(b.tcp.after[1] == lab::flow::TcpState::fin_wait_1);
+  tracker.observe_receipt(client_fin, a);
+  CHECK(a.tcp.before[1] == lab::flow::TcpState::fin_wait_1);
+  CHECK(a.tcp.after[1] == lab::flow::TcpState::closing);
+  CHECK(a.tcp.receiver_when_sent == lab::flow::TcpState::established);
+  tracker.observe_receipt(server_fin, b);
+  CHECK(b.tcp.after[0] == lab::flow::TcpState::closing);
+}
+
+// The lab's wire knows what arrived: a FIN beyond a gap waits, and takes effect with the segment that fills it.
+TEST_CASE("a FIN beyond a gap is held until the gap is filled, where the wire says what arrived") {
+  lab::flow::Tracker tracker(lab::flow::default_wireshark_rules, lab::flow::Listener::listening);
+  std::uint32_t index = 0;
+  auto send = [&](const lab::decode::DecodedPacket& p, bool delivered = true) {
+    return tracker.observe(++index, 1'000'000'000 + index * 1'000'000, 66, p, delivered, false, true);
+  };
+  constexpr std::uint32_t C = 1000, S = 5000;
+  const auto syn = send(tcp(client_ep, server_ep, C, 0, SYN));
+  CHECK(syn.tcp.before[1] == lab::flow::TcpState::listen);
+  send(tcp(server_ep, client_ep, S, C + 1, SYN | ACK));
+  send(tcp(client_ep, server_ep, C + 1, S + 1, ACK));
+  send(tcp(client_ep, server_ep, C + 1, S + 1, PSH | ACK, 6, "Hello?"), false);  // dropped
+  const auto fin = send(tcp(client_ep, server_ep, C + 7, S + 1, FIN | ACK));
+  CHECK(fin.tcp.fin_held);
+  CHECK(fin.tcp.gap_from == 1);
+  CHECK(fin.tcp.after[1] == lab::flow::TcpState::established);
+  const auto again = send(tcp(client_ep, server_ep, C + 1, S + 1, PSH | ACK, 6, "Hello?"));  // the retransmission
+  CHECK(again.tcp.fin_arrives);
+  CHECK(again.tcp.fin_from_packet == fin.tcp.packet_index);
+  CHECK(again.tcp.after[1] == lab::flow::TcpState::close_wait);
+}
