@@ -20,6 +20,7 @@
 #include "echo/echo.hpp"
 #include "echo/event_reporter.hpp"
 #include "echo/socket_info.hpp"
+#include "echo/udp_limit.hpp"
 
 namespace lab::echo {
 namespace {
@@ -37,6 +38,9 @@ ClientResult give_up(udp::socket& socket, const EventReporter& report, const udp
 
 // What a failed send or receive means, in one line. Only a connected socket hears of an ICMP error.
 std::string explain(const asio::error_code& error, const udp::endpoint& server) {
+  if (error == asio::error::message_size) {
+    return "the kernel refused to send the datagram (Message too long): " + udp_limit_reason(server.address().is_v6());
+  }
   if (error == asio::error::connection_refused) {
     return "connection refused: nothing listens on " + endpoint_text(server) +
            " (the ICMP port unreachable reached this connected socket)";

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "capture/pcap/pcap_error.hpp"
+#include "echo/udp_limit.hpp"
 #include "labs/annotate_file.hpp"
 #include "labs/capture_live.hpp"
 #include "labs/compare_lab.hpp"
@@ -263,6 +264,20 @@ void setup_capture(CLI::App& app, CaptureFlags& flags) {
              "  lab capture --list-interfaces");
 }
 
+// udp-echo with a message no datagram can carry: refused before the run, with the limit and its reason
+// (the kernel would refuse it too, with EMSGSIZE). Empty when every message fits.
+std::string too_large_for_udp(const EchoLabOptions& o) {
+  const std::size_t limit = lab::echo::udp_max_payload(o.ipv6);
+  std::string option;
+  if (o.size > limit) option = "--size " + std::to_string(o.size);
+  for (const std::string& message : o.messages) {
+    if (option.empty() && message.size() > limit) option = "--message of " + std::to_string(message.size()) + " bytes";
+  }
+  if (option.empty()) return {};
+  return option + ": too large for UDP: " + lab::echo::udp_limit_reason(o.ipv6) + "; use --size " +
+         std::to_string(limit) + " or less, or lab tcp-echo, which streams any size";
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -319,6 +334,12 @@ int run_cli(int argc, char** argv) {
       if (o.transport == Transport::udp && rule.kind != PacketKind::request && rule.kind != PacketKind::reply) {
         std::fprintf(stderr, "lab: --drop %s: UDP has no %s (no handshake, no teardown); for udp-echo, --drop takes "
                              "request or reply\n", packet_kind_name(rule.kind), packet_kind_name(rule.kind));
+        return exit_usage;
+      }
+    }
+    if (o.transport == Transport::udp) {
+      if (const std::string error = too_large_for_udp(o); !error.empty()) {
+        std::fprintf(stderr, "lab: %s\n", error.c_str());
         return exit_usage;
       }
     }

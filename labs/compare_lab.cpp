@@ -13,6 +13,8 @@
 #include "labs/net/netns.hpp"
 #include "labs/terminal.hpp"
 #include "labs/net/two_hosts.hpp"
+#include "labs/unmatched_drops.hpp"
+#include "echo/udp_limit.hpp"
 
 namespace lab::labs {
 namespace {
@@ -78,6 +80,38 @@ std::string fate_of_lost_data(const Column& c, bool tcp) {
                      c.m.client_gave_up.empty() ? "timeout" : c.m.client_gave_up);
 }
 
+// Does a message exceed what one UDP datagram can carry? Then UDP cannot even send it.
+bool too_large_for_udp(const CompareOptions& options) {
+  const std::size_t limit = lab::echo::udp_max_payload(options.ipv6);
+  if (options.size > limit) return true;
+  for (const std::string& message : options.messages) {
+    if (message.size() > limit) return true;
+  }
+  return false;
+}
+
+// Why a client failed where no fault was asked for (with faults, the lost-data lines tell it).
+std::string failure_notes(const CompareOptions& options, const Column& tcp, const Column& udp) {
+  std::string notes;
+  for (const Column* c : {&tcp, &udp}) {
+    if (options.faults.any() || !c->r.client || c->r.client->ok) continue;
+    notes += fmt::format("{} failed: {}.", c->name, c->r.client->error);
+    if (c == &udp && too_large_for_udp(options))
+      notes += " TCP has no such limit: it carries a stream of bytes, cut into segments as they fit.";
+    notes += '\n';
+  }
+  return notes;
+}
+
+// A --drop rule that matched nothing on one side (compare --drop syn: UDP has no SYN).
+std::string unmatched_notes(const Column& tcp, const Column& udp) {
+  std::string notes;
+  for (const Column* c : {&tcp, &udp}) {
+    if (!c->r.unmatched_drops.empty()) notes += fmt::format("{}: {}", c->name, unmatched_drops_text(c->r.unmatched_drops));
+  }
+  return notes;
+}
+
 void text_table(const CompareOptions& options, const Column& tcp, const Column& udp, std::string& out) {
   const std::size_t n = tcp.r.messages;
   fmt::format_to(std::back_inserter(out), "The same {} over TCP and over UDP, each echoed back:\n\n",
@@ -108,17 +142,20 @@ void text_table(const CompareOptions& options, const Column& tcp, const Column& 
   notes += "Time to first reply counts from the client's first call (connect() for TCP, sendto() for UDP) to its first "
          "recv(): TCP pays a round trip for the handshake before any data moves. Headers include the 14-byte "
          "Ethernet header of every frame.\n";
+  notes += failure_notes(options, tcp, udp);
   if (options.faults.any()) {
     notes += "Lost data — TCP: " + fate_of_lost_data(tcp, true) + "\n";
     notes += "Lost data — UDP: " + fate_of_lost_data(udp, false) + "\n";
   }
+  notes += unmatched_notes(tcp, udp);
   notes += "TCP spends packets on a handshake, acknowledgements and a teardown to promise that every byte arrives, in "
          "order; UDP spends none and promises nothing. See each packet explained with:\n"
          "  lab tcp-echo --annotate    and    lab udp-echo --annotate\n";
   lab::render::append_wrapped(out, notes, 0, 100);
 }
 
-void json_side(const char* name, const Column& c, std::string& out) {
+// `more`: JSON members only this side has.
+void json_side(const char* name, const Column& c, std::string_view more, std::string& out) {
   const ExchangeMeasures& m = c.m;
   fmt::format_to(std::back_inserter(out),
                  "\"{}\":{{\"packets\":{},\"handshake_packets\":{},\"data_packets\":{},\"teardown_packets\":{},"
@@ -139,6 +176,8 @@ void json_side(const char* name, const Column& c, std::string& out) {
   } else {
     out += "null";
   }
+  out += ',' + unmatched_drops_json(c.r.unmatched_drops);
+  out += more;
   out += '}';
 }
 
@@ -155,9 +194,13 @@ int run_compare(const CompareOptions& options) {
   std::string out;
   if (options.format == OutputFormat::json) {
     out += "{\"type\":\"compare\",";
-    json_side("tcp", tcp, out);
+    json_side("tcp", tcp, {}, out);
     out += ',';
-    json_side("udp", udp, out);
+    // The datagram limit, as a fact: a message above it is one UDP cannot send at all.
+    json_side("udp", udp,
+              fmt::format(",\"max_datagram_payload\":{},\"too_large\":{}", lab::echo::udp_max_payload(options.ipv6),
+                          too_large_for_udp(options)),
+              out);
     out += "}\n";
   } else {
     text_table(options, tcp, udp, out);

@@ -11,6 +11,7 @@
 #include "labs/net/netns.hpp"
 #include "labs/renderer_choice.hpp"
 #include "labs/terminal.hpp"
+#include "labs/unmatched_drops.hpp"
 #include "labs/net/two_hosts.hpp"
 
 namespace lab::labs {
@@ -120,13 +121,14 @@ int run_echo_lab(const EchoLabOptions& options) {
 
   std::string tip;
   if (hosts) tip = wire_report(options, result, *hosts) + "\n";
+  tip += unmatched_drops_text(result.unmatched_drops);
   if (options.close == CloseStyle::half_close && options.slow_reader_ms == 0)
     tip += "In this half-close the server waited 20 ms before each recv(), so that the client's FIN arrived "
            "before the echo left: the server went on talking after the client had said it was done.\n";
   if (result.client && !result.client->ok && failure_expected(options))
     tip += fmt::format("The client's outcome, as this scenario intends: {}.\n", result.client->error);
   tip += next_lesson(options.transport, result.messages);
-  explainer.finish(tip, result.kernel_dropped);
+  explainer.finish(tip, result.kernel_dropped, unmatched_drops_json(result.unmatched_drops));
 
   if (!result.client) {
     std::fprintf(stderr, "lab: the lab did not finish in time\n");

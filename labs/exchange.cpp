@@ -285,6 +285,7 @@ ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts
   if (writer) writer->flush();
   if (capture) result.kernel_dropped = capture->stats().dropped;
   if (wire) result.wire = wire->stats();
+  if (wire) result.unmatched_drops = wire->faults().unmatched_drops();
   result.client_kernel = grown(client_before, counters_of(hosts, Host::client));
   result.server_kernel = grown(server_before, counters_of(hosts, Host::server));
   return result;

@@ -5,6 +5,7 @@
 // No Asio here: exchange.cpp is the only file of labs/ that includes it.
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "capture/timeline/explainer.hpp"
 #include "echo/echo_options.hpp"
@@ -24,6 +25,7 @@ struct ExchangeResult {
   TcpCounters server_kernel{};
   std::uint64_t kernel_dropped = 0;               // loopback capture: packets libpcap's buffer lost
   std::size_t messages = 0;                       // how many messages the client sent
+  std::vector<UnmatchedDrop> unmatched_drops;     // --drop rules whose packet never came
 };
 
 // Runs one exchange in the current network namespace (`hosts` null: over its loopback) or between the two

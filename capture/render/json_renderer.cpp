@@ -418,3 +418,7 @@ void JsonRenderer::summary(const SummaryView& v, std::string& out) {
 }
 
 }  // namespace lab::render
+  if (!v.lab_fields.empty()) {
+    out += ',';
+    out += v.lab_fields;
+  }

@@ -40,6 +40,7 @@ struct SummaryView {
   std::uint64_t conversations_ended = 0;  // reported earlier, one by one, as they ended
   std::uint64_t kernel_dropped = 0;  // live capture: packets the kernel dropped before we read them
   std::string_view closing_tip;      // a pointer to the next lesson, from the lab (may be empty)
+  std::string_view lab_fields;       // JSON members ("name":value,...) from the lab: the facts its tip states
 };
 
 class Renderer {

@@ -163,10 +163,11 @@ void Explainer::report_ended() {
   ended.clear();
 }
 
-void Explainer::finish(std::string_view closing_tip, std::uint64_t kernel_dropped) {
+void Explainer::finish(std::string_view closing_tip, std::uint64_t kernel_dropped, std::string_view lab_fields) {
   receive_all_pending();
   report_ended();
-  renderer_.summary({tracker_.conversations(), index_, tracker_.ended_count(), kernel_dropped, closing_tip}, out_);
+  renderer_.summary(
+      {tracker_.conversations(), index_, tracker_.ended_count(), kernel_dropped, closing_tip, lab_fields}, out_);
   flush();
 }
 

@@ -36,8 +36,9 @@ class Explainer {
   // The wire has delivered the packet it numbered `wire_id` (held since packet()) at `delivered_ns`; `kernel` holds the receiver's
   // state as its kernel then reported it.
   void delivered(std::uint64_t wire_id, std::int64_t delivered_ns, const lab::decode::KernelView& kernel);
-  // Renders the summary. `kernel_dropped` comes from the live capture's statistics.
-  void finish(std::string_view closing_tip = {}, std::uint64_t kernel_dropped = 0);
+  // Renders the summary. `kernel_dropped` comes from the live capture's statistics; `lab_fields` are JSON
+  // members a lab adds to the summary (SummaryView::lab_fields).
+  void finish(std::string_view closing_tip = {}, std::uint64_t kernel_dropped = 0, std::string_view lab_fields = {});
 
   const lab::flow::Tracker& tracker() const { return tracker_; }
   std::uint32_t packets() const { return index_; }

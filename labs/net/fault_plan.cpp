@@ -90,6 +90,16 @@ Verdict FaultPlan::decide(Direction direction, const DecodedPacket& packet) {
   return verdict;
 }
 
+std::vector<UnmatchedDrop> FaultPlan::unmatched_drops() const {
+  std::vector<UnmatchedDrop> unmatched;
+  for (const DropRule& rule : options_.drops) {
+    // Counts only grow, and a rule matches when its kind's count reaches N: below N, it never did.
+    const std::uint32_t seen = seen_of_kind_[slot(rule.kind)];
+    if (seen < rule.nth) unmatched.push_back({rule, seen});
+  }
+  return unmatched;
+}
+
 PacketKind FaultPlan::classify(Direction direction, const DecodedPacket& packet) {
   const bool from_client = direction == Direction::to_server;
   if (packet.udp) return from_client ? PacketKind::request : PacketKind::reply;

@@ -50,6 +50,12 @@ struct Verdict {
   bool by_rule = false;           // dropped by a --drop rule (otherwise by --loss)
 };
 
+// A --drop rule whose packet never came: the wire carried only `seen` packets of its kind.
+struct UnmatchedDrop {
+  DropRule rule;
+  std::uint32_t seen = 0;
+};
+
 class FaultPlan {
  public:
   explicit FaultPlan(FaultOptions options);
@@ -58,6 +64,8 @@ class FaultPlan {
   // percentage. A hash and not <random>'s distributions, whose results differ between standard libraries.
   Verdict decide(Direction direction, const lab::decode::DecodedPacket& packet);
   const FaultOptions& options() const { return options_; }
+  // The --drop rules that matched no packet so far (request:99 with one message), in the order given.
+  std::vector<UnmatchedDrop> unmatched_drops() const;
 
  private:
   PacketKind classify(Direction direction, const lab::decode::DecodedPacket& packet);

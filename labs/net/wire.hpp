@@ -44,6 +44,7 @@ class Wire {
     std::uint64_t send_failed = 0;  // lost because the other host's queue was full (EAGAIN, ENOBUFS)
   };
   const Stats& stats() const { return stats_; }
+  const FaultPlan& faults() const { return plan_; }  // what it decided so far (e.g. a --drop rule never used)
 
   static constexpr std::size_t max_frames_per_call = 256;  // then the caller's loop gets a turn
   static constexpr std::size_t max_held = 10000;           // frames waiting (--delay, or for their receiver)

@@ -107,6 +107,24 @@ TEST_CASE("FaultPlan: --drop KIND:N drops the N-th of that kind, retransmissions
   CHECK(third.nth_of_kind == 3);
 }
 
+TEST_CASE("FaultPlan: a --drop rule whose packet never came is reported, with how many of its kind came") {
+  FaultPlan plan(drops({{PacketKind::request, 99}, {PacketKind::syn, 1}, {PacketKind::reply, 2}}));
+  CHECK(plan.unmatched_drops().size() == 3);  // nothing carried yet
+  plan.decide(to_server, syn);
+  plan.decide(to_client, syn_ack);
+  plan.decide(to_server, data);
+  plan.decide(to_client, data);
+  const std::vector<UnmatchedDrop> unmatched = plan.unmatched_drops();
+  REQUIRE(unmatched.size() == 2);
+  CHECK(unmatched[0].rule.kind == PacketKind::request);
+  CHECK(unmatched[0].rule.nth == 99);
+  CHECK(unmatched[0].seen == 1);
+  CHECK(unmatched[1].rule.kind == PacketKind::reply);
+  CHECK(unmatched[1].seen == 1);
+  plan.decide(to_client, data);  // the second reply: reply:2 has matched now
+  CHECK(plan.unmatched_drops().size() == 1);
+}
+
 TEST_CASE("FaultPlan: each kind can be dropped, and only the named one") {
   const PacketKind kind = GENERATE(PacketKind::syn, PacketKind::syn_ack, PacketKind::ack, PacketKind::request,
                                    PacketKind::reply, PacketKind::fin);
