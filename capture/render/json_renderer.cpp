@@ -94,6 +94,15 @@ void tcp_fields(std::string& out, const PacketView& v) {
   if (ack) number(out, h.ack);
   else out += "null";
   field(out, "window", h.window);
+  // The window in bytes: the field times 2^shift once scaling is in use (RFC 7323), as is in a SYN or without
+  // scaling; null where the capture cannot know the shift (it missed the SYN).
+  key(out, "window_bytes");
+  {
+    const std::int8_t shift = v.observation.conversation->side(v.observation.from).analysis.win_scale;
+    if (h.has(flag::syn) || shift == -2) number(out, h.window);
+    else if (shift >= 0) number(out, static_cast<std::uint64_t>(h.window) << shift);
+    else out += "null";
+  }
   field(out, "next_seq", o.rel_next_seq);
   word(out, "phase", lab::flow::phase_name(v.observation.phase));
   out += ",\"states\":{\"client\":\"";
@@ -414,11 +423,11 @@ void JsonRenderer::summary(const SummaryView& v, std::string& out) {
     key(out, "tip");
     text_value(out, v.closing_tip);
   }
-  out += "}\n";
-}
-
-}  // namespace lab::render
   if (!v.lab_fields.empty()) {
     out += ',';
     out += v.lab_fields;
   }
+  out += "}\n";
+}
+
+}  // namespace lab::render

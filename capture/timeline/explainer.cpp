@@ -106,7 +106,7 @@ void Explainer::show_packet(std::uint32_t index, const lab::decode::Frame& frame
                             const lab::decode::DecodedPacket& decoded, const lab::flow::Observation& observation,
                             const lab::flow::FragmentReport& fragments) {
   report_ended();
-  lab::annotate::annotate_packet({index, frame, decoded, observation, &fragments}, options_, note_);
+  lab::annotate::annotate_packet({index, frame, decoded, observation, &explained_, &fragments}, options_, note_);
   renderer_.packet({index, since_origin(frame.time_ns), frame, decoded, observation, note_, &fragments}, out_);
   if (out_.size() >= 60 * 1024) flush();
 }

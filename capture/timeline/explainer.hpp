@@ -80,6 +80,7 @@ class Explainer {
   std::uint32_t index_ = 0;
   bool origin_set_ = false;
   std::int64_t origin_ns_ = 0;
+  lab::annotate::Explained explained_;  // concepts explained in full so far in this run
   std::deque<Pending> pending_;
   std::vector<std::vector<std::uint8_t>> spare_buffers_;  // reused: a long delayed run allocates only at its start
   std::string note_;  // reused for every explanation
