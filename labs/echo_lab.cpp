@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <memory>
 
+#include "capture/render/escape.hpp"
+#include "capture/render/text_renderer.hpp"
 #include "labs/exchange.hpp"
 #include "labs/net/netns.hpp"
 #include "labs/renderer_choice.hpp"
 #include "labs/terminal.hpp"
-#include "labs/unmatched_drops.hpp"
 #include "labs/net/two_hosts.hpp"
+#include "labs/unmatched_drops.hpp"
 
 namespace lab::labs {
 namespace {
@@ -70,6 +72,36 @@ std::string wire_report(const EchoLabOptions& options, const ExchangeResult& r, 
   return text;
 }
 
+// Why this run needs the lab's two hosts, said before anything else happens.
+std::string why_two_hosts(const EchoLabOptions& o) {
+  if (o.faults.any())
+    return "packets are to be dropped or delayed, and only a wire the lab holds in its hands can do that (a loopback "
+           "hands every packet straight over)";
+  if (o.close == CloseStyle::simultaneous)
+    return "the wire holds each packet 5 ms, so that both FINs are under way at once";
+  return "a real Ethernet link (1500-byte MTU, no offloads) shows each segment as it is, where a loopback hands the "
+         "capture segments of up to 64 kB";
+}
+
+// The opening lines of a run over the two hosts: where it runs and why, as text or as one JSON object.
+void say_two_hosts(const EchoLabOptions& o, const TwoHosts& hosts) {
+  const std::string why = why_two_hosts(o);
+  std::string out;
+  if (o.format == OutputFormat::json) {
+    out = fmt::format(R"({{"type":"lab","two_hosts":true,"client_host":"{}","server_host":"{}","why":")",
+                      hosts.address(Host::client), hosts.address(Host::server));
+    lab::render::append_json_text(out, why);
+    out += "\"}\n";
+  } else {
+    lab::render::append_wrapped(out,
+                                fmt::format("This run moves to two hosts joined by the lab's own wire, the client at {} "
+                                            "and the server at {}: {}.",
+                                            hosts.address(Host::client), hosts.address(Host::server), why),
+                                0, output_width(stdout));
+  }
+  write_stdout(out);
+}
+
 // A scenario that makes the client fail on purpose: the failure is the lesson, not an error of the lab.
 bool failure_expected(const EchoLabOptions& o) {
   return o.no_server || o.faults.any() || o.close == CloseStyle::unread;
@@ -117,6 +149,7 @@ int run_echo_lab(const EchoLabOptions& options) {
   const lab::flow::Listener listener = options.no_server ? lab::flow::Listener::nobody : lab::flow::Listener::listening;
   lab::timeline::Explainer explainer(*renderer, {options.absolute, options.wireshark_rules, listener}, write_stdout);
 
+  if (hosts) say_two_hosts(options, *hosts);
   const ExchangeResult result = run_exchange(options, hosts.get(), explainer);
 
   std::string tip;

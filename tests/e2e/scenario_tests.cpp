@@ -563,3 +563,20 @@ TEST_CASE("a 100 ms delay: every packet is delivered 100 ms after it was capture
   CHECK(round_trip > 0.199);
   CHECK(round_trip < 0.260);
 }
+
+// With the wire, the run says at the start that it moved to two hosts, and why (as text and as a JSON fact).
+TEST_CASE("a run over the lab's wire says first that it moved to two hosts, and why") {
+  const auto json_run = run_lab({"tcp-echo", "--drop", "ack", "--format", "json"});
+  REQUIRE(json_run.exit_code == 0);
+  const json first = json_lines(json_run.out).at(0);
+  CHECK(first["type"] == "lab");
+  CHECK(first["two_hosts"] == true);
+  CHECK(first["client_host"] == "10.0.0.1");
+  CHECK(first["server_host"] == "10.0.0.2");
+  CHECK(first["why"].get<std::string>().find("dropped or delayed") != std::string::npos);
+  const auto text = run_lab({"tcp-echo", "--size", "3000", "--color", "never"});
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.rfind("This run moves to two hosts joined by the lab's own wire", 0) == 0);
+  const auto plain = run_lab({"tcp-echo", "--color", "never"});
+  CHECK(plain.out.find("two hosts") == std::string::npos);  // the loopback lab has no such line
+}
