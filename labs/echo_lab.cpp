@@ -9,11 +9,12 @@
 
 #include "capture/render/escape.hpp"
 #include "capture/render/text_renderer.hpp"
+#include "labs/background_output.hpp"
 #include "labs/exchange.hpp"
 #include "labs/net/netns.hpp"
+#include "labs/net/two_hosts.hpp"
 #include "labs/renderer_choice.hpp"
 #include "labs/terminal.hpp"
-#include "labs/net/two_hosts.hpp"
 #include "labs/unmatched_drops.hpp"
 
 namespace lab::labs {
@@ -84,7 +85,7 @@ std::string why_two_hosts(const EchoLabOptions& o) {
 }
 
 // The opening lines of a run over the two hosts: where it runs and why, as text or as one JSON object.
-void say_two_hosts(const EchoLabOptions& o, const TwoHosts& hosts) {
+void say_two_hosts(const EchoLabOptions& o, const TwoHosts& hosts, BackgroundOutput& output) {
   const std::string why = why_two_hosts(o);
   std::string out;
   if (o.format == OutputFormat::json) {
@@ -99,7 +100,7 @@ void say_two_hosts(const EchoLabOptions& o, const TwoHosts& hosts) {
                                             hosts.address(Host::client), hosts.address(Host::server), why),
                                 0, output_width(stdout));
   }
-  write_stdout(out);
+  output.write(out);
 }
 
 // A scenario that makes the client fail on purpose: the failure is the lesson, not an error of the lab.
@@ -147,9 +148,12 @@ int run_echo_lab(const EchoLabOptions& options) {
   const auto renderer = make_renderer(choice);
   // The lab knows its own server: listening, or (--no-server) not there at all.
   const lab::flow::Listener listener = options.no_server ? lab::flow::Listener::nobody : lab::flow::Listener::listening;
-  lab::timeline::Explainer explainer(*renderer, {options.absolute, options.wireshark_rules, listener}, write_stdout);
+  // Written by a thread of its own, so that a slow terminal never holds up the wire (background_output.hpp).
+  BackgroundOutput output(write_stdout);
+  lab::timeline::Explainer explainer(*renderer, {options.absolute, options.wireshark_rules, listener},
+                                     [&output](std::string_view text) { output.write(text); });
 
-  if (hosts) say_two_hosts(options, *hosts);
+  if (hosts) say_two_hosts(options, *hosts, output);
   const ExchangeResult result = run_exchange(options, hosts.get(), explainer);
 
   std::string tip;
@@ -162,6 +166,7 @@ int run_echo_lab(const EchoLabOptions& options) {
     tip += fmt::format("The client's outcome, as this scenario intends: {}.\n", result.client->error);
   tip += next_lesson(options.transport, result.messages);
   explainer.finish(tip, result.kernel_dropped, unmatched_drops_json(result.unmatched_drops));
+  output.finish();  // everything written before the verdict below (and a write error reported as one)
 
   if (!result.client) {
     std::fprintf(stderr, "lab: the lab did not finish in time\n");
