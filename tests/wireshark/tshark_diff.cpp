@@ -17,7 +17,7 @@ namespace lab::test::wireshark {
 namespace {
 
 // ---- Where lab and Wireshark decode a frame differently on purpose -------------------------------------
-// Each rule is recognised in tshark's own account of the frame (frame.protocols, the IP fragment fields), never
+// Each rule is recognised in tshark's own account of the frame (frame.protocols), never
 // by file name, so that it covers every capture and hides nothing else. A frame a rule covers is not compared
 // for that transport, whichever side sees TCP or UDP in it.
 
@@ -50,9 +50,6 @@ constexpr const char* ip_in_ip_why =
 constexpr const char* icmp_quote_why =
     "an ICMP error quotes the start of the packet that caused it; Wireshark dissects the quoted transport header "
     "(and gives it a stream), lab shows the ICMP message";
-constexpr const char* fragment_why =
-    "an IP fragment: Wireshark reassembles the datagram and shows the transport header at its last fragment, lab "
-    "does not reassemble and decodes the transport header where it is, in the first fragment";
 
 std::vector<std::string> split(const std::string& text, char sep) {
   std::vector<std::string> parts;
@@ -67,7 +64,8 @@ std::vector<std::string> split(const std::string& text, char sep) {
 
 // Which rule, if any, covers `transport` ("tcp" or "udp") in this frame; the rule's name and reason.
 std::optional<std::pair<std::string, std::string>> encapsulation_of(const TsharkFrame& f, const std::string& transport) {
-  if (f.ip_fragment) return std::pair<std::string, std::string>{"IP fragment", fragment_why};
+  // No rule for IP fragments: lab reassembles as Wireshark does, and shows the datagram at the fragment that
+  // completes it; where they part (overlapping fragments), known_mismatches() says why.
   const auto layers = split(f.protocols, ':');
   const auto end = std::find(layers.begin(), layers.end(), transport);
   int ip_layers = 0;
@@ -393,6 +391,12 @@ const std::vector<KnownMismatch>& known_mismatches() {
        "every other segment of this connection travels inside GRE, which lab shows as an outer IP packet (the GRE "
        "rule): lab sees only the direct half, so each of its segments starts after a gap and is flagged "
        "lost_segment ('previous segment not captured'); Wireshark sees both halves"},
+      {"zeek-fragmented-4.pcap", 5, "tcp",
+       "its fragments overlap (bytes 24..71 against 48..71): RFC 5722 has a receiver discard such a datagram, and "
+       "Linux does so for IPv4 too, as lab does (capture/flow/ip_reassembly.hpp); Wireshark reassembles it"},
+      {"zeek-fragmented-4.pcap", 6, "seq",
+       "the FIN after that overlapping datagram: Wireshark counted the datagram's 69 bytes, lab (like the receiver) "
+       "discarded them"},
   };
   return known;
 }
