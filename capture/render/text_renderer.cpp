@@ -353,6 +353,9 @@ void TextRenderer::summary(const SummaryView& v, std::string& out) {
   if (!options_.annotate) {
     fmt::format_to(it, FMT_COMPILE("\n({} carried this conversation: add --annotate to see each one explained.)\n"),
                    count_words(v.packets, "packet", "packets"));
+    // The lab's closing lines (what the wire did, a rule that never matched, the scenario's outcome) are said
+    // either way.
+    if (!v.closing_tip.empty()) append_wrapped(out, v.closing_tip, 0, options_.width);
     return;
   }
   out += '\n';
