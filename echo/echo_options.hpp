@@ -29,6 +29,7 @@ struct ServerOptions {
   ServerClose close = ServerClose::after_client;
   std::shared_ptr<CloseTogether> close_together{};  // required for ServerClose::together ({}: GCC bug 96868)
   std::chrono::milliseconds read_pause{0};  // wait this long before each recv(): a slow reader lets the window fill
+  std::chrono::milliseconds first_read_pause{0};  // wait this long before a connection's first recv() only
   int receive_buffer = 0;          // SO_RCVBUF on the listening socket (inherited by connections); 0: the default
   std::uint16_t mss = 0;           // TCP_MAXSEG on the listening socket: the MSS its SYN-ACKs announce; 0: default
 };

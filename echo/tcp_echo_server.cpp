@@ -36,7 +36,7 @@ struct TcpEchoServer::Impl {
   static asio::awaitable<void> serve(std::shared_ptr<Impl> server, tcp::socket client);
   asio::awaitable<void> echo(tcp::socket& client);
   asio::awaitable<void> close_unread(tcp::socket& client);
-  asio::awaitable<void> pause_before_reading();
+  asio::awaitable<void> pause_before_reading(bool first);
   void stop();
   bool stopped() const { return !acceptor.is_open(); }
 
@@ -121,8 +121,8 @@ asio::awaitable<void> TcpEchoServer::Impl::serve(std::shared_ptr<Impl> server, t
 asio::awaitable<void> TcpEchoServer::Impl::echo(tcp::socket& client) {
   std::vector<char> data(4096);  // at most this much per recv(): a long message comes in several pieces
 
-  for (;;) {
-    co_await pause_before_reading();
+  for (bool first = true;; first = false) {
+    co_await pause_before_reading(first);
     auto [read_error, n] = co_await client.async_read_some(asio::buffer(data), use_nothrow_awaitable);
     if (!client.is_open()) co_return;  // stop() closed it
     if (read_error == asio::error::eof) {  // recv() returned 0: the client's FIN came, it will send no more
@@ -174,11 +174,12 @@ asio::awaitable<void> TcpEchoServer::Impl::close_unread(tcp::socket& client) {
   report_and_close(report, client, EventDetails{.detail = unread_bytes_text(unread), .resets = unread > 0});
 }
 
-// ServerOptions::read_pause: a slow reader. Meanwhile the data waits in the receive buffer, and the
+// ServerOptions::read_pause (and first_read_pause, before the first recv() only): a slow reader. Meanwhile the data waits in the receive buffer, and the
 // window the server announces shrinks.
-asio::awaitable<void> TcpEchoServer::Impl::pause_before_reading() {
-  if (options.read_pause.count() <= 0) co_return;
-  asio::steady_timer pause(co_await asio::this_coro::executor, options.read_pause);
+asio::awaitable<void> TcpEchoServer::Impl::pause_before_reading(bool first) {
+  const auto wait = first ? std::max(options.read_pause, options.first_read_pause) : options.read_pause;
+  if (wait.count() <= 0) co_return;
+  asio::steady_timer pause(co_await asio::this_coro::executor, wait);
   co_await pause.async_wait(use_nothrow_awaitable);
 }
 

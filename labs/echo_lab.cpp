@@ -160,7 +160,7 @@ int run_echo_lab(const EchoLabOptions& options) {
   if (hosts) tip = wire_report(options, result, *hosts) + "\n";
   tip += unmatched_drops_text(result.unmatched_drops);
   if (options.close == CloseStyle::half_close && options.slow_reader_ms == 0)
-    tip += "In this half-close the server waited 20 ms before each recv(), so that the client's FIN arrived "
+    tip += "In this half-close the server waited 20 ms before its first recv(), so that the client's FIN arrived "
            "before the echo left: the server went on talking after the client had said it was done.\n";
   if (result.client && !result.client->ok && failure_expected(options))
     tip += fmt::format("The client's outcome, as this scenario intends: {}.\n", result.client->error);
