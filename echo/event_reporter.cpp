@@ -33,7 +33,8 @@ std::string kernel_state(SocketOrAcceptor& socket) {
 
 }  // namespace
 
-EventReporter::EventReporter(Actor actor, EchoEventSink sink) : actor_(actor), sink_(std::move(sink)) {}
+EventReporter::EventReporter(Actor actor, EchoEventSink sink)
+    : actor_(actor), sink_(std::move(sink)), peers_(std::make_shared<std::unordered_map<int, std::string>>()) {}
 
 void EventReporter::operator()(EventKind kind, asio::ip::tcp::socket& socket,
                                const EventDetails& details) const {
@@ -42,6 +43,11 @@ void EventReporter::operator()(EventKind kind, asio::ip::tcp::socket& socket,
   event.kernel_state = kernel_state(socket);
   event.local = local_text(socket);
   event.peer = details.peer.empty() ? peer_text(socket) : details.peer;
+  if (socket.is_open()) {
+    const int fd = socket.native_handle();
+    if (!event.peer.empty()) (*peers_)[fd] = event.peer;
+    else if (const auto known = peers_->find(fd); known != peers_->end()) event.peer = known->second;
+  }
   finish_and_report(std::move(event), details);
 }
 

@@ -3,8 +3,10 @@
 // the time, both endpoints and, for TCP, the kernel's state of the socket, all read at that moment.
 // So: report right before a call that sends packets (connect, send, close) and right after one that
 // receives (accept, recv).
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <asio/ip/tcp.hpp>
 #include <asio/ip/udp.hpp>
@@ -41,6 +43,10 @@ class EventReporter {
 
   Actor actor_;
   EchoEventSink sink_;
+  // Each connected socket's peer, by descriptor, as last seen: after a reset or once the connection has gone to
+  // TIME-WAIT the kernel no longer tells it (getpeername fails), yet the call still belongs to that connection.
+  // Shared by the copies of this reporter.
+  std::shared_ptr<std::unordered_map<int, std::string>> peers_;
 };
 
 // The close event, then close(): in that order, because the event carries the state the socket is in

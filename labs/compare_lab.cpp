@@ -151,7 +151,7 @@ void text_table(const CompareOptions& options, const Column& tcp, const Column& 
   notes += "TCP spends packets on a handshake, acknowledgements and a teardown to promise that every byte arrives, in "
          "order; UDP spends none and promises nothing. See each packet explained with:\n"
          "  lab tcp-echo --annotate    and    lab udp-echo --annotate\n";
-  lab::render::append_wrapped(out, notes, 0, 100);
+  lab::render::append_wrapped(out, notes, 0, output_width(stdout));
 }
 
 // `more`: JSON members only this side has.

@@ -96,7 +96,8 @@ void say_two_hosts(const EchoLabOptions& o, const TwoHosts& hosts, BackgroundOut
   } else {
     lab::render::append_wrapped(out,
                                 fmt::format("This run moves to two hosts joined by the lab's own wire, the client at {} "
-                                            "and the server at {}: {}.",
+                                            "and the server at {}: {}. Under each packet, its sender's state is as it "
+                                            "sent the packet, its receiver's as the packet reached it.",
                                             hosts.address(Host::client), hosts.address(Host::server), why),
                                 0, output_width(stdout));
   }

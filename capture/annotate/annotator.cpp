@@ -172,7 +172,8 @@ void annotate_app(const lab::timeline::AppEvent& e, std::optional<lab::flow::Tcp
                           "end-of-file, yet this socket can still receive: the other side may keep talking.", who);
       break;
     case AppCall::close:
-      if (e.tcp && e.peer.empty() && e.actor == lab::flow::Role::server)
+      // The listener: its kernel state says so (a reset connection's socket has lost its peer's address too).
+      if (e.tcp && e.peer.empty() && e.actor == lab::flow::Role::server && (e.kernel_state.empty() || e.kernel_state == "LISTEN"))
         fmt::format_to(out, "The {} closes its listening socket: no new connections will be accepted.", who);
       else if (e.tcp && e.detail.find("SO_LINGER") != std::string::npos)
         fmt::format_to(out, "The {} calls close() with SO_LINGER set to 0 s ({}): an abortive close. Its kernel "
@@ -180,7 +181,7 @@ void annotate_app(const lab::timeline::AppEvent& e, std::optional<lab::flow::Tcp
                        who, e.detail);
       else if (e.tcp && e.detail.find("unread") != std::string::npos)
         fmt::format_to(out, "The {} calls close() ({}). Closing a socket with data it never read makes the kernel "
-                            "send RST rather than FIN (RFC 9293, 3.10.4; RFC 2525): the peer must learn that its "
+                            "send RST rather than FIN (RFC 9293, section 3.6.1; RFC 2525): the peer must learn that its "
                             "data was thrown away, not delivered.",
                        who, e.detail);
       else if (e.tcp && !e.detail.empty()) fmt::format_to(out, "The {} calls close() ({}).", who, e.detail);
@@ -212,8 +213,7 @@ void annotate_app(const lab::timeline::AppEvent& e, std::optional<lab::flow::Tcp
     const char* from = lab::flow::tcp_state_name(*capture_state);
     const char* to = lab::flow::tcp_state_name(*state_after);
     if (e.resets)
-      fmt::format_to(out, " Its kernel answers this close with a reset (RST) instead of a FIN: {} → {} at once (RFC 9293 3.10.5, ABORT).",
-                     from, to);
+      fmt::format_to(out, " So the socket goes {} → {} at once (RFC 9293 3.10.5, ABORT).", from, to);
     else
       fmt::format_to(out, " The call itself moves it {} → {} (RFC 9293 3.10.4): its FIN follows as soon as the data queued before it has been sent.",
                      from, to);

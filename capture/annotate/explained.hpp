@@ -10,7 +10,8 @@ namespace lab::annotate {
 enum class Topic : std::uint8_t {
   state_syn_sent, state_syn_received, state_established, state_fin_wait_1, state_fin_wait_2, state_close_wait,
   state_closing, state_last_ack, state_time_wait, state_closed,
-  push, timeout, tail_loss_probe, fast_retransmit, delayed_ack, zero_window, zero_window_probe,
+  push, timeout, tail_loss_probe, fast_retransmit, delayed_ack, zero_window, zero_window_probe, cumulative_ack,
+  wire_order, window_full,
   count
 };
 

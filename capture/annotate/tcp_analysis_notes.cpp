@@ -26,6 +26,7 @@ struct Facts {  // what every sentence below needs, named once
   SendTrigger trigger;
   std::uint32_t index;
   Explained* explained;  // what this run has explained in full already (may be null)
+  bool on_wire;          // the lab's wire carried it: it knows which copies arrived
   std::uint32_t first() const { return o.rel_seq + (h.has(flag::syn) ? 1u : 0u); }
   std::uint32_t last() const { return first() + len - 1; }
   std::uint32_t sender_isn() const { return c.side(from).isn; }
@@ -52,10 +53,7 @@ void explain_trigger(const Facts& f, std::string& note) {
           return;
         }
       }
-      if (syn && f.h.has(flag::ack) && f.o.answers_syn != 0)
-        SAY(note, "It answers the {}'s repeated SYN (#{}): a side in SYN-RECEIVED that sees the SYN again sends its SYN-ACK again at once. (Its kernel's TCPSynRetrans counter counts every SYN-ACK sent again, whatever the reason.)",
-            f.receiver, f.o.answers_syn);
-      else if (syn && f.h.has(flag::ack))
+      if (syn && f.h.has(flag::ack))
         SAY(note, "The {}'s kernel counted it as a SYN-ACK timeout: no ACK came for its SYN-ACK, so its timer fired.", f.sender);
       else if (syn)
         SAY(note, "The {}'s kernel counted it as a SYN timeout: no SYN-ACK came, so its SYN timer fired.", f.sender);
@@ -75,6 +73,13 @@ void explain_trigger(const Facts& f, std::string& note) {
         return;
       }
       SAY(note, "The {}'s kernel counted it as a fast retransmit: duplicate ACKs (or SACK blocks) told it the segment was lost, so it did not wait for its timer.", f.sender);
+      return;
+    case SendTrigger::repeated_syn:
+      if (f.o.answers_syn != 0)
+        SAY(note, "It answers the {}'s repeated SYN (#{}): a side in SYN-RECEIVED that sees the SYN again sends its SYN-ACK again at once. (Its kernel counted a SYN-ACK sent again, TCPSynRetrans, but no timeout.)",
+            f.receiver, f.o.answers_syn);
+      else
+        SAY(note, "Its kernel counted a SYN-ACK sent again (TCPSynRetrans) but no timeout: the answer to a repeated SYN.");
       return;
     case SendTrigger::delayed_ack:  // only a bare ACK gets it, and a bare ACK is no retransmission
     case SendTrigger::unknown: break;
@@ -98,16 +103,21 @@ void explain_retransmission(const Facts& f, std::string& note) {
   const auto& o = f.o;
   const std::string what = what_it_carries(f);
   const std::uint32_t wanted = o.rel_next_seq;  // the ACK that would confirm it
-  if (o.retransmission_of != 0 && o.original_dropped && o.answers_syn != 0) {
-    SAY(note, "Retransmission: packet #{} ({}) was dropped by the lab and never arrived; {} after the previous copy, the {} sends {} again.",
-        o.retransmission_of, what, duration_words(o.since_previous_copy_ns), f.sender, what);
-  } else if (o.retransmission_of != 0 && o.original_dropped) {
+  if (o.answers_syn != 0 && o.previous_copy != 0) {
+    SAY(note, "Retransmission: the {} sends {} again, {} after the previous copy (#{}).", f.sender, what,
+        duration_words(o.since_previous_copy_ns), o.previous_copy);
+  } else if (o.retransmission_of != 0 && o.original_dropped && o.previous_copy_dropped) {
     SAY(note, "Retransmission: packet #{} ({}) was dropped by the lab and never arrived; {} {}, with still no ACK {} from the {}, the {} sends {} again.",
         o.retransmission_of, what, duration_words(o.since_previous_copy_ns),
         o.copies_before > 1 ? "after the previous copy" : "later", wanted, f.receiver, f.sender, what);
+  } else if (o.retransmission_of != 0 && f.on_wire && !o.previous_copy_dropped) {
+    // The wire knows the previous copy arrived: nothing was lost, only its ACK had not come back.
+    SAY(note, "Retransmission: the {} sends {} again, first sent in packet #{}. The previous copy (#{}) had arrived (the lab's wire delivered it), but {} later no ACK {} had reached the {}: this copy was not needed.",
+        f.sender, what, o.retransmission_of, o.previous_copy, duration_words(o.since_previous_copy_ns), wanted, f.sender);
   } else if (o.retransmission_of != 0) {
-    SAY(note, "Retransmission: the {} sends {} again, first sent in packet #{}; {} after the previous copy there is still no ACK {} from the {}, so the {} assumes it was lost.",
-        f.sender, what, o.retransmission_of, duration_words(o.since_previous_copy_ns), wanted, f.receiver, f.sender);
+    SAY(note, "Retransmission: the {} sends {} again, first sent in packet #{}; {} after the previous copy there is still no ACK {} from the {}, so the {} assumes it was lost{}.",
+        f.sender, what, o.retransmission_of, duration_words(o.since_previous_copy_ns), wanted, f.receiver, f.sender,
+        f.on_wire ? "" : " (a capture cannot tell whether it was)");
   } else {
     SAY(note, "Retransmission: the {} sends {} again: these sequence numbers were already sent (earlier than the tracker remembers), and no ACK {} has come back.",
         f.sender, what, wanted);
@@ -166,7 +176,10 @@ void explain_window_and_ack_findings(const Facts& f, std::string& note) {
     else
       SAY(note, "The {} did get those packets (it acknowledges them), so the capture missed them (capture-side loss), not the network.", f.sender);
   }
-  if (o.has(a::window_full)) {
+  if (o.has(a::window_full) && explained_at(f.explained, Topic::window_full, f.index) != 0) {
+    SAY(note, "Window full again: the {}'s window is used up to its last byte (as at #{}).", f.receiver,
+        explained_at(f.explained, Topic::window_full, f.index));
+  } else if (o.has(a::window_full)) {
     SAY(note, "Window full: this segment fills the {}'s advertised window to its last byte ({} beyond its last ACK): the {} may send nothing more until the {} acknowledges data or opens its window.",
         f.receiver, count_words(o.receiver_window, "byte", "bytes"), f.sender, f.receiver);
   }
@@ -223,7 +236,8 @@ void explain_tcp_analysis(const PacketContext& context, std::string& note) {
                 context.packet.payload_len,
                 context.frame.wire.trigger,
                 context.index,
-                context.explained};
+                context.explained,
+                context.frame.wire.id != 0};
   if (obs.tcp.has(a::retransmission)) explain_retransmission(f, note);
   if (obs.tcp.has(a::fast_retransmission)) explain_fast_retransmission(f, note);
   if (obs.tcp.has(a::spurious_retransmission)) explain_spurious(f, note);

@@ -34,6 +34,7 @@ struct Segment {  // everything an explanation needs, named once
   lab::decode::SendTrigger trigger;  // what the sending kernel counted it as (lab runs only)
   std::int64_t delivered_ns;         // when the lab's wire handed it over (0: not a wire frame, or dropped)
   Explained* explained;              // what this run has explained in full already (may be null)
+  bool on_wire;                      // the lab's wire carried it
 };
 
 // The options a SYN offers. The first time each is explained; in the answering SYN-ACK a short list does.
@@ -80,7 +81,10 @@ void explain_syn_ack(const Segment& s, std::string& note) {
   // Timed from the latest SYN (a SYN sent again restarts the clock); a copy of the SYN-ACK times nothing.
   const std::int64_t syn_ns = s.c.last_syn_ns != 0 ? s.c.last_syn_ns : s.c.syn_time_ns;
   if (syn_ns >= 0 && !s.o.analysis.retransmission_family()) {
-    if (s.delivered_ns != 0)  // the lab's wire: it saw the SYN leave, and knows when this reaches the client
+    if (s.on_wire && !s.delivered)
+      SAY(note, "It left the {} {} after the SYN left the {} (the lab's wire saw both).", s.sender,
+          duration_words(s.time_ns - syn_ns), s.receiver);
+    else if (s.delivered_ns != 0)  // the lab's wire: it saw the SYN leave, and knows when this reaches the client
       SAY(note, "The wire took it from the {} {} after the SYN left the {}, and hands it over {} after the SYN left: the round trip the {} sees.",
           s.sender, duration_words(s.time_ns - syn_ns), s.receiver, duration_words(s.delivered_ns - syn_ns), s.receiver);
     else
@@ -148,9 +152,14 @@ void explain_data(const Segment& s, const lab::decode::DecodedPacket& packet, st
 // Cumulative ACKs (one number confirms everything before it) and delayed ACKs (a receiver waiting a moment
 // in case its ACK can ride on data or cover a second segment).
 void explain_cumulative_and_delayed(const Segment& s, std::string& note) {
-  if (s.o.acked_segments >= 2)
-    SAY(note, "It confirms {} segments at once (packets #{} to #{}): acknowledgements are cumulative, one ack number confirms every byte before it.",
-        s.o.acked_segments, s.o.first_acked_packet, s.o.last_acked_packet);
+  if (s.o.acked_segments >= 2) {
+    if (const auto at = explained_at(s.explained, Topic::cumulative_ack, s.index))
+      SAY(note, "It confirms {} segments at once (packets #{} to #{}), as at #{}.", s.o.acked_segments,
+          s.o.first_acked_packet, s.o.last_acked_packet, at);
+    else
+      SAY(note, "It confirms {} segments at once (packets #{} to #{}): acknowledgements are cumulative, one ack number confirms every byte before it.",
+          s.o.acked_segments, s.o.first_acked_packet, s.o.last_acked_packet);
+  }
   if (s.len > 0 || s.h.has(flag::fin)) return;  // a piggybacked ACK was not delayed for its own sake
   if (s.trigger == lab::decode::SendTrigger::delayed_ack) {
     if (const auto at = explained_at(s.explained, Topic::delayed_ack, s.index)) {
@@ -184,10 +193,15 @@ void explain_ack(const Segment& s, std::string& note) {
   } else if (s.len > 0) {
     SAY(note, "It also carries ack {}: the {}'s bytes up to {} arrived (a piggybacked ACK: the acknowledgement rides on data instead of needing a packet of its own).",
         a, s.receiver, a - 1);
-  } else if (s.h.has(flag::fin)) {
-    SAY(note, "Its ack {} tells the {} that everything up to byte {} arrived.", a, s.receiver, a - 1);
   } else {
-    SAY(note, "A pure ACK (no data): the {} tells the {} \"everything up to byte {} arrived; send {} next\".", s.sender, s.receiver, a - 1, a);
+    // An ack one past the other side's FIN counts that FIN too: the last byte is one before it.
+    const auto& receiver = s.c.side(lab::flow::other(s.from));
+    const bool covers_fin = receiver.fin_sent && a == receiver.fin_seq + 1 - receiver.isn;
+    const std::string upto = covers_fin ? fmt::format("byte {} and its FIN", a - 2) : fmt::format("byte {}", a - 1);
+    if (s.h.has(flag::fin))
+      SAY(note, "Its ack {} tells the {} that everything up to {} arrived.", a, s.receiver, upto);
+    else
+      SAY(note, "A pure ACK (no data): the {} tells the {} \"everything up to {} arrived; send {} next\".", s.sender, s.receiver, upto, a);
   }
   if (s.o.acked_packet != 0 && s.delivered)
     SAY(note, "It confirms packet #{}, sent {} earlier.", s.o.acked_packet, duration_words(s.o.acked_packet_age_ns));
@@ -290,9 +304,14 @@ void explain_state_changes(const Segment& s, std::string& note) {
   const Role to = lab::flow::other(s.from);
   const TcpState receiver_on_arrival = s.o.before[static_cast<int>(to)];
   if (s.delivered_ns > s.time_ns && receiver_on_arrival == s.o.receiver_when_sent &&
-      s.o.receiver_sent_before_arrival != 0)
-    SAY(note, "It reached the {} {} after it was captured, after the {}'s own #{} had left: the wire hands a packet over only once it has taken what the receiver sent before it.",
-        s.receiver, duration_words(s.delivered_ns - s.time_ns), s.receiver, s.o.receiver_sent_before_arrival);
+      s.o.receiver_sent_before_arrival != 0) {
+    if (const auto at = explained_at(s.explained, Topic::wire_order, s.index))
+      SAY(note, "It reached the {} after the {}'s own #{} had left (as at #{}).", s.receiver, s.receiver,
+          s.o.receiver_sent_before_arrival, at);
+    else
+      SAY(note, "It reached the {} {} after it was captured, after the {}'s own #{} had left: the wire hands a packet over only once it has taken what the receiver sent before it.",
+          s.receiver, duration_words(s.delivered_ns - s.time_ns), s.receiver, s.o.receiver_sent_before_arrival);
+  }
   if (s.delivered_ns > s.time_ns && receiver_on_arrival != s.o.receiver_when_sent) {
     const auto& receiver = s.c.side(to);
     SAY(note, "By the time it reached the {}, {} later, the {} had moved on from {} to {}", s.receiver,
@@ -329,7 +348,7 @@ void explain_tcp(const PacketContext& context, const AnnotateOptions& options, s
   const Segment s{*context.packet.tcp, o.tcp, *o.conversation, o.from, lab::flow::role_name(o.from),
                   lab::flow::role_name(lab::flow::other(o.from)), context.packet.payload_len, context.index,
                   context.frame.time_ns, o.delivered, context.frame.wire.trigger, context.frame.wire.delivered_ns,
-                  context.explained};
+                  context.explained, context.frame.wire.id != 0};
   if (o.first_of_conversation && o.conversation->mid_stream) {
     SAY(note, "The capture starts in the middle of this connection (no SYN seen): sequence numbers are relative to this packet, and the roles are {}.",
         o.conversation->roles_guessed ? "a guess" : "taken from the SYN-ACK");

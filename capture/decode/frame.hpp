@@ -29,6 +29,7 @@ enum class SendTrigger : std::uint8_t {
   tail_loss_probe,  // Linux's tail-loss probe (TLP, RFC 8985): the last segment resent after about two round trips of silence
   fast_retransmit,  // duplicate ACKs or SACKs reported the loss (RFC 5681 fast retransmit / RACK)
   delayed_ack,      // a bare ACK sent by the delayed-ACK timer (DelayedACKs), not at once
+  repeated_syn,     // a SYN-ACK sent again without a timer (TCPSynRetrans grew, TCPTimeouts did not): a repeated SYN
 };
 
 // "timeout", "tail_loss_probe", ... as the JSON `send_trigger` field spells them; "unknown" for unknown.
@@ -38,6 +39,7 @@ inline const char* send_trigger_name(SendTrigger trigger) {
     case SendTrigger::tail_loss_probe: return "tail_loss_probe";
     case SendTrigger::fast_retransmit: return "fast_retransmit";
     case SendTrigger::delayed_ack: return "delayed_ack";
+    case SendTrigger::repeated_syn: return "repeated_syn";
     case SendTrigger::unknown: break;
   }
   return "unknown";

@@ -78,6 +78,7 @@ struct TcpSide {
   bool fin_acked = false;          // the other side has acknowledged its FIN
   bool fin_delivered = false;      // its FIN reached the other side (false while the lab's wire drops it)
   std::uint32_t fin_packet = 0;    // the packet that first carried its FIN
+  std::uint32_t fin_held_packet = 0;  // the copy of its FIN that arrived beyond a gap (held by the receiver)
   std::uint32_t syn_packet = 0;    // the latest packet that carried its SYN (or SYN-ACK)
   std::uint32_t syn_arrived_packet = 0;  // the latest of them to reach the other side
   // What the other side has received of it, in order, where the lab's wire says exactly what arrived: every sequence

@@ -15,6 +15,7 @@ struct TcpObservation {
   std::uint32_t seq_len = 0;        // sequence numbers this segment consumes: payload + SYN + FIN
   std::uint32_t new_bytes = 0;      // payload bytes beyond all the sender had sent before (the rest were sent again)
   std::uint8_t handshake_step = 0;  // 1 SYN, 2 SYN-ACK, 3 the ACK that completes it; 0 otherwise
+  bool first_ack_of_syn = false;    // the first ACK its sender sent (not dropped before) that covers the other's SYN
   bool new_fin = false;             // the first FIN from this side (not a retransmission)
   bool fin_arrives = false;         // the sender's FIN takes effect in the receiver (with this packet's receipt)
   bool fin_held = false;            // its FIN arrived beyond a gap: the receiver keeps it aside until the gap is filled
@@ -44,6 +45,8 @@ struct TcpObservation {
   bool original_dropped = false;              // the lab's wire dropped that original
   std::uint32_t copies_before = 0;            // how many carried them before (1: the first retransmission)
   std::int64_t since_previous_copy_ns = 0;    // time since the latest of them
+  std::uint32_t previous_copy = 0;            // the latest of them
+  bool previous_copy_dropped = false;         // the lab's wire dropped that one
   std::uint32_t receiver_rel_ack = 0;         // what the receiver had acknowledged (relative), if it had
   bool receiver_acked = false;
   std::uint64_t receiver_window = 0;          // the receiver's last window in bytes (scaled when known)

@@ -49,8 +49,9 @@ void read_ack(const TcpSide& sender, const TcpSide& receiver, const TcpHeader& h
         o.acked_packet = segment.packet_index;
         o.acked_packet_age_ns = time_ns - segment.time_ns;
       }
-      // Confirmed now: a data segment that arrived, ending after the previous ACK and no later than this one.
-      if (segment.dropped || segment.end_seq == segment.seq || !seq_after(segment.end_seq, previous) ||
+      // Confirmed now: a data segment that arrived, ending after the previous ACK and no later than this one (a copy
+      // of one already counted is not another segment).
+      if (segment.dropped || segment.copy || segment.end_seq == segment.seq || !seq_after(segment.end_seq, previous) ||
           seq_after(segment.end_seq, h.ack))
         continue;
       ++o.acked_segments;
@@ -62,12 +63,8 @@ void read_ack(const TcpSide& sender, const TcpSide& receiver, const TcpHeader& h
 }
 
 // What the ACK field does once it reaches the receiver: its SYN or FIN is acknowledged.
-void receive_ack(TcpSide& sender, TcpSide& receiver, const TcpHeader& h, TcpObservation& o) {
+void receive_ack(TcpSide& receiver, const TcpHeader& h, TcpObservation& o) {
   if (!h.has(flag::ack)) return;
-  if (!sender.ack_seen || seq_after(h.ack, sender.highest_ack)) {
-    sender.highest_ack = h.ack;
-    sender.ack_seen = true;
-  }
   if (receiver.syn_sent && !receiver.syn_acked && at_or_after(h.ack, receiver.isn + 1)) {
     receiver.syn_acked = true;
     o.acks_syn = true;
@@ -105,7 +102,11 @@ void find_earlier_copies(const TcpSide& sender, std::uint32_t seq, std::int64_t 
     }
     if (!latest || segment.packet_index > latest->packet_index) latest = &segment;
   }
-  if (latest) o.since_previous_copy_ns = time_ns - latest->time_ns;
+  if (latest) {
+    o.since_previous_copy_ns = time_ns - latest->time_ns;
+    o.previous_copy = latest->packet_index;
+    o.previous_copy_dropped = latest->dropped;
+  }
 }
 
 bool is_unset(TcpState s) { return s == TcpState::unknown || s == TcpState::closed || s == TcpState::listen; }
@@ -125,10 +126,7 @@ void change_sender_state(TcpSide& sender, const TcpSide& receiver, const TcpHead
   } else {
     // A connection first seen mid-stream: data is flowing, so this side is (at least) established.
     if (sender.state == TcpState::unknown) sender.state = TcpState::established;
-    // The handshake's last ACK: the first to acknowledge the other side's SYN, whether or not it arrives.
-    if (h.has(flag::ack) && receiver.state == TcpState::syn_received && receiver.syn_sent && !receiver.syn_acked &&
-        at_or_after(h.ack, receiver.isn + 1))
-      o.handshake_step = 3;
+    if (o.first_ack_of_syn && receiver.state == TcpState::syn_received) o.handshake_step = 3;
   }
   if (o.new_fin) {  // it has closed its side (RFC 9293: CLOSE-WAIT + close -> LAST-ACK)
     // Both FINs crossed: each waits for the ACK of its own. A sender shown in CLOSE-WAIT had not in fact received
@@ -217,6 +215,17 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
   sender.seen = true;
 
   read_ack(sender, receiver, h, time_ns, o);
+  // The handshake's last ACK: the first the sender sends that acknowledges the other side's SYN (whether or not it
+  // arrives; a dropped one leaves the next its job).
+  o.first_ack_of_syn = h.has(flag::ack) && !h.has(flag::syn) && receiver.syn_sent &&
+                       at_or_after(h.ack, receiver.isn + 1) &&
+                       (!sender.ack_seen || seq_before(sender.highest_ack, receiver.isn + 1));
+  // What the sender has acknowledged so far, as it said it: an ACK that will arrive counts as it is sent, so that the
+  // next one (sent before this one arrives, with --delay) confirms only what is new; a dropped one counts for nothing.
+  if (delivered && h.has(flag::ack) && (!sender.ack_seen || seq_after(h.ack, sender.highest_ack))) {
+    sender.highest_ack = h.ack;
+    sender.ack_seen = true;
+  }
   if (receiver.ack_seen) {
     o.receiver_acked = true;
     o.receiver_rel_ack = receiver.highest_ack - sender.isn;
@@ -313,17 +322,19 @@ void receive_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::ui
   o.before[to] = receiver.state;
   if (c.sent[to].last_packet_index > o.packet_index) o.receiver_sent_before_arrival = c.sent[to].last_packet_index;
   if (h.has(flag::syn)) sender.syn_arrived_packet = o.packet_index;
-  receive_ack(sender, receiver, h, o);
+  receive_ack(receiver, h, o);
   // Where the wire says exactly what arrived, a FIN takes effect only in sequence; a capture that cannot tell (it may
   // have missed packets the receiver did get) lets it take effect as it passes.
   const bool in_order = fin_in_order(sender, h, payload_len);
   if (!sender.fin_delivered && (exact ? in_order : h.has(flag::fin))) {
     sender.fin_delivered = true;
     o.fin_arrives = true;
-    o.fin_from_packet = sender.fin_packet;
+    // The FIN that takes effect: one held aside beyond a gap, or this packet's own.
+    o.fin_from_packet = sender.fin_held_packet != 0 && !h.has(flag::fin) ? sender.fin_held_packet : o.packet_index;
   } else if (exact && h.has(flag::fin) && !sender.fin_delivered) {
     o.fin_held = true;
     o.gap_from = sender.delivered_next - sender.isn;
+    sender.fin_held_packet = o.packet_index;
   }
   change_receiver_state(receiver, h, o);
   o.after[to] = receiver.state;

@@ -305,7 +305,7 @@ void TextRenderer::append_conversation(const lab::flow::Conversation& conversati
                    f.resent_bytes == 0 ? std::string()
                                        : fmt::format(" and {} sent again", count_words(f.resent_bytes, "byte", "bytes"))));
   if (tcp && f.syn_to_syn_ack_ns >= 0) {
-    std::string handshake = fmt::format("handshake: SYN to SYN-ACK {}", duration_words(f.syn_to_syn_ack_ns));
+    std::string handshake = fmt::format("handshake: first SYN to first SYN-ACK {}", duration_words(f.syn_to_syn_ack_ns));
     if (f.initial_rtt_ns >= 0)
       handshake += fmt::format(", latest SYN to final ACK {} (the initial RTT)", duration_words(f.initial_rtt_ns));
     line(handshake);

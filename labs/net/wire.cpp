@@ -230,8 +230,10 @@ SendTrigger Wire::trigger_for(Host from, const lab::decode::DecodedPacket& packe
   SendTrigger trigger = SendTrigger::unknown;
   if (now.loss_probes > last.loss_probes)
     trigger = SendTrigger::tail_loss_probe;
-  else if (now.timeouts > last.timeouts || now.syn_retrans > last.syn_retrans)
+  else if (now.timeouts > last.timeouts)  // a SYN's or SYN-ACK's timer counts here too (tcp_syn_ack_timeout)
     trigger = SendTrigger::timeout;
+  else if (now.syn_retrans > last.syn_retrans)  // a SYN-ACK sent again with no timer: for a repeated SYN
+    trigger = SendTrigger::repeated_syn;
   else if (now.fast_retrans > last.fast_retrans)
     trigger = SendTrigger::fast_retransmit;
   else if (now.delayed_acks > last.delayed_acks && packet.payload_len == 0 &&
