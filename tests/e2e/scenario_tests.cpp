@@ -582,3 +582,22 @@ TEST_CASE("a run over the lab's wire says first that it moved to two hosts, and 
   const auto plain = run_lab({"tcp-echo", "--color", "never"});
   CHECK(plain.out.find("two hosts") == std::string::npos);  // the loopback lab has no such line
 }
+
+// Issue 9, item 5: after a dropped SYN-ACK, the server's timer resends it; the client's repeated SYN then draws one
+// more at once. The kernel's counters tell the two apart (TCPTimeouts grows for the timer only), and so must the text.
+TEST_CASE("a dropped SYN-ACK: the timer's copy and the answer to a repeated SYN are told apart") {
+  const Timeline t = run_scenario({"tcp-echo", "--drop", "syn-ack"});
+  const auto syn_acks = where(t.packets, [](const json& p) { return flags_are(p, {"SYN", "ACK"}); });
+  REQUIRE(syn_acks.size() >= 2);
+  CHECK(syn_acks[0]["dropped_by_lab"] == true);
+  CHECK(syn_acks[1]["send_trigger"] == "timeout");
+  for (const auto& p : syn_acks) {
+    if (!p["answers_syn"].is_number()) continue;
+    INFO("packet #" << p["index"]);
+    CHECK(p["send_trigger"] == "repeated_syn");
+    const json& syn = t.packets.at(p["answers_syn"].get<std::size_t>() - 1);
+    CHECK(flags_are(syn, {"SYN"}));
+    CHECK(p["note"].get<std::string>().find("answers the client's repeated SYN") != std::string::npos);
+    CHECK(p["note"].get<std::string>().find("timer fired") == std::string::npos);
+  }
+}
