@@ -75,6 +75,14 @@ void explain_syn(const Segment& s, std::string& note) {
 }
 
 void explain_syn_ack(const Segment& s, std::string& note) {
+  if (s.o.analysis.retransmission_family() && s.c.syn_ack_time_ns >= 0 && s.c.syn_ack_time_ns < s.time_ns) {
+    // A copy: its ISN and options are those of the first SYN-ACK, said there.
+    SAY(note, "Handshake 2/3 again: the same SYN-ACK (ISN {}, ack {}).", s.h.seq, s.o.rel_ack);
+    const int to = static_cast<int>(lab::flow::other(s.from));
+    if (s.o.after[to] == TcpState::established && s.o.before[to] != TcpState::established)
+      SAY(note, "The {}'s connect() can now return.", s.receiver);
+    return;
+  }
   SAY(note, "Handshake 2/3: the {} accepts (SYN-ACK).", s.sender);
   SAY(note, "Its own ISN is {} (shown as seq 0), and ack {} acknowledges the {}'s SYN: \"I got your seq 0, send 1 next\".",
       s.h.seq, s.o.rel_ack, s.receiver);
@@ -335,7 +343,7 @@ void explain_state_changes(const Segment& s, std::string& note) {
       note += " (skipping FIN-WAIT-2: the ACK of its FIN and the other side's FIN came in one packet)";
     const char* meaning = state_meaning(after);
     const std::uint32_t at = meaning ? explained_at(s.explained, state_topic(after), s.index) : 0;
-    if (at != 0) fmt::format_to(std::back_inserter(note), " (as at #{}).", at);
+    if (at != 0) fmt::format_to(std::back_inserter(note), " (explained at #{}).", at);
     else if (meaning) fmt::format_to(std::back_inserter(note), ": {}.", meaning);
     else note += '.';
   }

@@ -291,7 +291,7 @@ void TextRenderer::append_conversation(const lab::flow::Conversation& conversati
                              lab::flow::to_string(c->at(Role::client)), lab::flow::to_string(c->at(Role::server))),
                  2, options_.width);
   if (tcp) {
-    line(fmt::format("{}: {} handshake, {} data, {} teardown, {} reset", count_words(f.packets, "packet", "packets"),
+    line(fmt::format("{}: {} handshake, {} data (with their ACKs), {} teardown, {} reset", count_words(f.packets, "packet", "packets"),
                      c->packets_in_phase[0], c->packets_in_phase[1], c->packets_in_phase[2], c->packets_in_phase[3]));
   } else {
     line(fmt::format("{} (client {}, server {}); no handshake, no acknowledgements, no teardown",
