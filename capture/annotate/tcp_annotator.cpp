@@ -333,6 +333,12 @@ void explain_state_changes(const Segment& s, std::string& note) {
     const TcpState after = s.o.after[static_cast<int>(role)];
     if (before == after || after == TcpState::unknown) continue;
     if (role == s.from && refuses_connection(s)) continue;  // said above: it never was SYN-RECEIVED
+    if (role == s.from && s.o.capture_corrected) {
+      SAY(note, "The capture had shown the {} ESTABLISHED, taking the {}'s {} as arrived; sending its {} again shows it had not, so the {} is still {}. (A capture taken at one point cannot tell a packet that arrived from one lost after it passed.)",
+          s.sender, s.receiver, s.h.has(flag::ack) ? "ACK" : "SYN-ACK", s.h.has(flag::ack) ? "SYN-ACK" : "SYN",
+          s.sender, lab::flow::tcp_state_name(after));
+      continue;
+    }
     if (before == TcpState::unknown) {
       SAY(note, "The {} is now {}", lab::flow::role_name(role), lab::flow::tcp_state_name(after));
     } else {

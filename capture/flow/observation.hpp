@@ -16,6 +16,8 @@ struct TcpObservation {
   std::uint32_t new_bytes = 0;      // payload bytes beyond all the sender had sent before (the rest were sent again)
   std::uint8_t handshake_step = 0;  // 1 SYN, 2 SYN-ACK, 3 the ACK that completes it; 0 otherwise
   bool first_ack_of_syn = false;    // the first ACK its sender sent (not dropped before) that covers the other's SYN
+  bool capture_corrected = false;   // a SYN (or SYN-ACK) sent again by a side the capture had shown ESTABLISHED: it
+                                    // had not received what the capture took as arrived; its state is set back
   bool new_fin = false;             // the first FIN from this side (not a retransmission)
   bool fin_arrives = false;         // the sender's FIN takes effect in the receiver (with this packet's receipt)
   bool fin_held = false;            // its FIN arrived beyond a gap: the receiver keeps it aside until the gap is filled

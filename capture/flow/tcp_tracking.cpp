@@ -111,6 +111,16 @@ void find_earlier_copies(const TcpSide& sender, std::uint32_t seq, std::int64_t 
 
 bool is_unset(TcpState s) { return s == TcpState::unknown || s == TcpState::closed || s == TcpState::listen; }
 
+// A capture taken at one point takes what passes it as arrived. A side it shows ESTABLISHED that sends its SYN, or
+// its SYN-ACK, again proves that wrong: the SYN-ACK (or the handshake's ACK) that made it ESTABLISHED never reached
+// it. Its state goes back to what it still is, and the next acknowledgement of its SYN counts again.
+void correct_taken_arrival(TcpSide& sender, const TcpHeader& h, TcpObservation& o) {
+  if (!h.has(flag::syn) || sender.state != TcpState::established) return;
+  sender.state = h.has(flag::ack) ? TcpState::syn_received : TcpState::syn_sent;
+  sender.syn_acked = false;
+  o.capture_corrected = true;
+}
+
 // RFC 9293 3.3.2: the state change caused by sending this segment, in its sender.
 void change_sender_state(TcpSide& sender, const TcpSide& receiver, const TcpHeader& h, TcpObservation& o) {
   if (h.has(flag::rst)) {  // a reset ends the connection at once: no goodbye, no TIME-WAIT
@@ -127,6 +137,10 @@ void change_sender_state(TcpSide& sender, const TcpSide& receiver, const TcpHead
     // A connection first seen mid-stream: data is flowing, so this side is (at least) established.
     if (sender.state == TcpState::unknown) sender.state = TcpState::established;
     if (o.first_ack_of_syn && receiver.state == TcpState::syn_received) o.handshake_step = 3;
+    // A SYN-SENT side that acknowledges the other's SYN has received the SYN-ACK (RFC 9293: SYN-SENT + SYN-ACK ->
+    // ESTABLISHED, and the ACK is its answer), even if the capture did not see which copy reached it.
+    if (sender.state == TcpState::syn_sent && h.has(flag::ack) && receiver.syn_sent && at_or_after(h.ack, receiver.isn + 1))
+      sender.state = TcpState::established;
   }
   if (o.new_fin) {  // it has closed its side (RFC 9293: CLOSE-WAIT + close -> LAST-ACK)
     // Both FINs crossed: each waits for the ACK of its own. A sender shown in CLOSE-WAIT had not in fact received
@@ -270,6 +284,7 @@ void track_tcp_segment(Conversation& c, Role from, const TcpHeader& h, std::uint
           !seq_after(segment.end_seq, h.ack))
         o.answers_copy = segment.packet_index;
   }
+  if (!exact) correct_taken_arrival(sender, h, o);
   change_sender_state(sender, receiver, h, o);
   if (o.handshake_step == 3 && c.handshake_done_ns < 0) c.handshake_done_ns = time_ns;
   if (h.has(flag::rst)) c.reset = true;

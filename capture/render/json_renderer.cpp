@@ -130,6 +130,7 @@ void tcp_fields(std::string& out, const PacketView& v) {
   // A FIN's effect on its receiver: held aside beyond a gap, or taking effect (with this packet, or with the one that
   // filled the gap in front of it).
   out += o.fin_held ? ",\"fin_held\":true" : ",\"fin_held\":false";
+  out += o.capture_corrected ? ",\"capture_corrected\":true" : ",\"capture_corrected\":false";
   key(out, "answers_syn");
   if (o.answers_syn != 0) number(out, o.answers_syn);
   else out += "null";

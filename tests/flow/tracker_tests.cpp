@@ -315,3 +315,20 @@ TEST_CASE("a FIN beyond a gap is held until the gap is filled, where the wire sa
   CHECK(again.tcp.fin_from_packet == fin.tcp.packet_index);
   CHECK(again.tcp.after[1] == lab::flow::TcpState::close_wait);
 }
+
+// A capture from elsewhere takes what passes it as arrived. A SYN sent again by a client it showed ESTABLISHED proves
+// the SYN-ACK never reached it: the state goes back (capture_corrected), and the ACK that follows re-establishes it.
+TEST_CASE("a SYN sent again by a side the capture showed ESTABLISHED: the capture corrects itself") {
+  Feed feed;
+  constexpr std::uint32_t C = 1000, S = 5000;
+  feed(tcp(client_ep, server_ep, C, 0, SYN));
+  const auto syn_ack = feed(tcp(server_ep, client_ep, S, C + 1, SYN | ACK));
+  CHECK(syn_ack.tcp.after[0] == TcpState::established);  // taken as arrived
+  const auto again = feed(tcp(client_ep, server_ep, C, 0, SYN));
+  CHECK(again.tcp.capture_corrected);
+  CHECK(again.tcp.after[0] == TcpState::syn_sent);
+  const auto ack = feed(tcp(client_ep, server_ep, C + 1, S + 1, ACK));
+  CHECK(!ack.tcp.capture_corrected);
+  CHECK(ack.tcp.after[0] == TcpState::established);
+  CHECK(ack.tcp.after[1] == TcpState::established);
+}
