@@ -1,0 +1,58 @@
+// The `lab` command: each subcommand lives in its own file (labs/cli/<name>.cpp: its options, a setup function
+// that declares its flags with their checks, and a run function bound to it). Parse errors are usage errors
+// (exit 2); environment errors are one line.
+#include "labs/cli/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+
+#include "labs/cli/annotate.hpp"
+#include "labs/cli/capture.hpp"
+#include "labs/cli/common.hpp"
+#include "labs/cli/compare.hpp"
+#include "labs/cli/tcp_echo.hpp"
+#include "labs/cli/udp_echo.hpp"
+
+namespace lab::labs {
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"lab: a socket lab that shows what TCP and UDP really put on the wire, and explains it."};
+  app.require_subcommand(1);
+  app.footer("Start with:  lab tcp-echo --annotate\nThen:       lab udp-echo --annotate, lab compare, and lab tcp-echo --help for\n            the scenarios where things go wrong (lost packets, RST, refused connections).\nEach command has --help with examples.");
+
+  // In the order --help lists them.
+  cli::setup_tcp_echo(app);
+  cli::setup_udp_echo(app);
+  cli::setup_annotate(app);
+  cli::setup_capture(app);
+  cli::setup_compare(app);
+
+  if (argc <= 1) {  // a bare `lab` is a request for guidance, not an error
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  }
+  // A first word that is no command (and no option) is named as such; CLI11 would only say a command is required.
+  if (argv[1][0] != '-') {
+    if (const std::string error = cli::not_a_command(app, argv[1]); !error.empty()) {
+      std::fputs(error.c_str(), stderr);
+      return cli::exit_usage;
+    }
+  }
+  // The chosen subcommand runs from within parse(), once the whole line has parsed (cli::bind_run).
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::RuntimeError& e) {  // the subcommand's own exit code, its message already printed
+    return e.get_exit_code();
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "lab: %s (see lab --help)\n", e.what());
+    return cli::exit_usage;
+  }
+  return 0;
+}
+
+}  // namespace lab::labs
