@@ -75,10 +75,12 @@ struct KernelView {
 struct WireNote {
   bool dropped = false;  // never delivered: the receiving host's stack does not see it
   SendTrigger trigger = SendTrigger::unknown;
-  std::int64_t delivered_ns = 0;  // when the wire hands it to the receiver (the time it is due, with --delay); 0: not
-                                  // a frame of the lab's wire, or dropped
+  // When the wire hands it to the receiver; 0: not a frame of the lab's wire, or dropped. A frame the wire holds
+  // (--delay, or behind its receiver's own frames) has a placeholder later than its capture time here, and the real
+  // time comes with FrameSink::on_delivered.
+  std::int64_t delivered_ns = 0;
   std::uint64_t id = 0;           // the wire's number for it (1, 2, ...): FrameSink::on_delivered names it so
-  KernelView kernel;              // with --delay, the receiver's reading comes with on_delivered
+  KernelView kernel;              // for a held frame, the receiver's reading comes with on_delivered
 };
 
 struct Frame {
