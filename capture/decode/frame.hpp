@@ -67,9 +67,22 @@ enum class KernelTcpState : std::uint8_t {
 // The wire's reading of both hosts' kernels for one TCP frame, the moment it had passed: the sender's state
 // right after it sent the frame (before the wire took its next one), the receiver's right after the frame was
 // delivered (or dropped).
+// A few of the figures the kernel keeps for a connection (TCP_INFO, as `ss -ti` shows them), read with its state.
+// Only a full socket has them: not a listener's request socket, not one in TIME-WAIT.
+struct KernelTcpFigures {
+  bool known = false;
+  std::uint32_t rtt_us = 0;         // smoothed round-trip time (SRTT, RFC 6298)
+  std::uint32_t rttvar_us = 0;      // its variation (RTTVAR)
+  std::uint32_t rto_us = 0;         // the retransmission timeout now armed for the next loss
+  std::uint32_t cwnd = 0;           // congestion window, in segments
+  std::uint32_t total_retrans = 0;  // segments this socket has sent again, all kinds
+};
+
 struct KernelView {
   KernelTcpState client = KernelTcpState::not_read;  // the lab's client host
   KernelTcpState server = KernelTcpState::not_read;  // the lab's server host
+  KernelTcpFigures client_figures;
+  KernelTcpFigures server_figures;
 };
 
 struct WireNote {

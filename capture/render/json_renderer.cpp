@@ -127,6 +127,31 @@ void tcp_fields(std::string& out, const PacketView& v) {
     state(v.frame.wire.kernel.server);
     out += '}';
   }
+  // With each state the kernel read, its TCP_INFO figures (null where the socket had none: a request socket, a
+  // socket in TIME-WAIT or gone, or no reading).
+  key(out, "kernel_info");
+  if (v.frame.wire.id == 0) {
+    out += "null";
+  } else {
+    auto figures = [&](const lab::decode::KernelTcpFigures& f) {
+      if (!f.known) {
+        out += "null";
+        return;
+      }
+      out += "{\"rtt_us\":";
+      number(out, f.rtt_us);
+      field(out, "rttvar_us", f.rttvar_us);
+      field(out, "rto_us", f.rto_us);
+      field(out, "cwnd", f.cwnd);
+      field(out, "total_retrans", f.total_retrans);
+      out += '}';
+    };
+    out += "{\"client\":";
+    figures(v.frame.wire.kernel.client_figures);
+    out += ",\"server\":";
+    figures(v.frame.wire.kernel.server_figures);
+    out += '}';
+  }
   // A FIN's effect on its receiver: held aside beyond a gap, or taking effect (with this packet, or with the one that
   // filled the gap in front of it).
   out += o.fin_held ? ",\"fin_held\":true" : ",\"fin_held\":false";

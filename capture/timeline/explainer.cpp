@@ -64,8 +64,14 @@ void Explainer::delivered(std::uint64_t wire_id, std::int64_t delivered_ns, cons
   for (Pending& held : pending_) {
     if (held.is_app || held.received || held.frame.wire.id != wire_id) continue;
     held.frame.wire.delivered_ns = delivered_ns > held.frame.time_ns ? delivered_ns : held.frame.time_ns + 1;
-    if (kernel.client != lab::decode::KernelTcpState::not_read) held.frame.wire.kernel.client = kernel.client;
-    if (kernel.server != lab::decode::KernelTcpState::not_read) held.frame.wire.kernel.server = kernel.server;
+    if (kernel.client != lab::decode::KernelTcpState::not_read) {
+      held.frame.wire.kernel.client = kernel.client;
+      held.frame.wire.kernel.client_figures = kernel.client_figures;
+    }
+    if (kernel.server != lab::decode::KernelTcpState::not_read) {
+      held.frame.wire.kernel.server = kernel.server;
+      held.frame.wire.kernel.server_figures = kernel.server_figures;
+    }
     tracker_.observe_receipt(decode_held(held), held.observation);
     held.received = true;
     break;

@@ -5,11 +5,14 @@
 
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sys/time.h>
@@ -31,6 +34,32 @@ IpAddress address_of(std::uint8_t family, const __be32 (&words)[4]) {
   address.version = family == AF_INET6 ? 6 : 4;
   std::memcpy(address.bytes.data(), words, family == AF_INET6 ? 16 : 4);  // network byte order, as packets have it
   return address;
+}
+
+// The INET_DIAG_INFO attribute (a struct tcp_info) among those after the inet_diag_msg, if there is one. An older
+// kernel's shorter struct leaves the later fields zero; a newer one's longer struct is cut to what this code knows.
+lab::decode::KernelTcpFigures figures_in(std::span<const std::uint8_t> message) {
+  lab::decode::KernelTcpFigures figures;
+  std::size_t offset = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(inet_diag_msg));
+  while (offset + sizeof(rtattr) <= message.size()) {
+    rtattr attribute{};
+    std::memcpy(&attribute, message.data() + offset, sizeof attribute);
+    if (attribute.rta_len < sizeof attribute || attribute.rta_len > message.size() - offset) break;
+    if (attribute.rta_type == INET_DIAG_INFO) {
+      tcp_info info{};
+      const std::size_t length = std::min<std::size_t>(attribute.rta_len - RTA_LENGTH(0), sizeof info);
+      std::memcpy(&info, message.data() + offset + RTA_LENGTH(0), length);
+      figures.known = true;
+      figures.rtt_us = info.tcpi_rtt;
+      figures.rttvar_us = info.tcpi_rttvar;
+      figures.rto_us = info.tcpi_rto;
+      figures.cwnd = info.tcpi_snd_cwnd;
+      figures.total_retrans = info.tcpi_total_retrans;
+      break;
+    }
+    offset += RTA_ALIGN(attribute.rta_len);
+  }
+  return figures;
 }
 
 }  // namespace
@@ -55,6 +84,7 @@ bool read_diag_answer(std::span<const std::uint8_t> chunk, const ConnectionId& c
         if (socket.id.local_port == connection.local_port) match.listener = true;
       } else if (socket.id == connection) {
         match.state = socket.state;
+        match.figures = figures_in(chunk.subspan(offset, header.nlmsg_len));
       }
     }
     offset += NLMSG_ALIGN(header.nlmsg_len);
@@ -91,6 +121,7 @@ void SocketDiag::remember(const ConnectionId& connection) {
 }
 
 KernelTcpState SocketDiag::state_of(const ConnectionId& connection) {
+  figures_ = {};
   if (fd_ < 0) return KernelTcpState::not_read;
   // One socket, looked up by its four values (no dump: a dump walks the kernel's whole hash table, shared by every
   // namespace, which takes milliseconds). The kernel answers with the connection's socket (request and TIME-WAIT
@@ -106,6 +137,7 @@ KernelTcpState SocketDiag::state_of(const ConnectionId& connection) {
   query.request.sdiag_family = v6 ? AF_INET6 : AF_INET;
   query.request.sdiag_protocol = IPPROTO_TCP;
   query.request.idiag_states = ~0u;
+  query.request.idiag_ext = 1u << (INET_DIAG_INFO - 1);  // and its TCP_INFO
   query.request.id.idiag_sport = htons(connection.local_port);
   query.request.id.idiag_dport = htons(connection.remote_port);
   std::memcpy(query.request.id.idiag_src, connection.local.bytes.data(), v6 ? 16 : 4);
@@ -126,6 +158,7 @@ KernelTcpState SocketDiag::state_of(const ConnectionId& connection) {
   DumpMatch match;
   read_diag_answer(std::span<const std::uint8_t>(buffer, static_cast<std::size_t>(length)), connection, match);
   if (match.state != 0) remember(connection);
+  figures_ = match.figures;
   return resolve_state(match, seen(connection));
 }
 

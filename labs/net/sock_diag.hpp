@@ -33,6 +33,7 @@ struct DiagSocket {
 struct DumpMatch {
   std::uint8_t state = 0;  // 0: no socket for the connection
   bool listener = false;
+  lab::decode::KernelTcpFigures figures;  // the connection's TCP_INFO, when its socket has one
 };
 
 // Reads the kernel's answer (netlink messages, each an inet_diag_msg) and folds it into `match`. Returns false once
@@ -51,12 +52,15 @@ class SocketDiag {
 
   // The kernel's state for `connection` now; not_read if the kernel could not be asked.
   lab::decode::KernelTcpState state_of(const ConnectionId& connection);
+  // The TCP_INFO figures that came with the last state_of's answer (known: false when it had none).
+  const lab::decode::KernelTcpFigures& figures() const { return figures_; }
 
  private:
   bool seen(const ConnectionId& connection) const;
   void remember(const ConnectionId& connection);
 
   int fd_ = -1;
+  lab::decode::KernelTcpFigures figures_;
   std::array<ConnectionId, 8> seen_{};  // connections that have had a socket here (a ring: the lab has one or two)
   std::size_t seen_count_ = 0;
 };

@@ -35,8 +35,11 @@ ConnectionId receiver_side(const lab::decode::DecodedPacket& packet) {
   return {*packet.dst_ip(), packet.tcp->dst_port, *packet.src_ip(), packet.tcp->src_port};
 }
 
-void set_view(lab::decode::KernelView& view, Host host, lab::decode::KernelTcpState state) {
+// `diag` is the host's reader that just gave `state`: its TCP_INFO figures go with it, if the state stands.
+void set_view(lab::decode::KernelView& view, Host host, lab::decode::KernelTcpState state, const SocketDiag& diag) {
   (host == Host::client ? view.client : view.server) = state;
+  (host == Host::client ? view.client_figures : view.server_figures) =
+      state == lab::decode::KernelTcpState::not_read ? lab::decode::KernelTcpFigures{} : diag.figures();
 }
 
 }  // namespace
@@ -122,7 +125,7 @@ bool Wire::carry_one(Host from) {
     const bool tcp = packet.tcp && packet.has_ip();
     if (tcp) {
       frame.wire.trigger = trigger_for(from, packet);
-      set_view(frame.wire.kernel, from, settled_state(from, sender_side(packet), time_ns));
+      set_view(frame.wire.kernel, from, settled_state(from, sender_side(packet), time_ns), diag_[static_cast<int>(from)]);
     }
 
     if (verdict.drop) {
@@ -154,9 +157,9 @@ bool Wire::carry_one(Host from) {
       frame.wire.dropped = !send_to(to, frame.bytes);
       if (!frame.wire.dropped) frame.wire.delivered_ns = time_ns;  // written to the other cable at once
       if (tcp && !frame.wire.dropped)
-        set_view(frame.wire.kernel, to, diag_[static_cast<int>(to)].state_of(receiver_side(packet)));
+        set_view(frame.wire.kernel, to, diag_[static_cast<int>(to)].state_of(receiver_side(packet)), diag_[static_cast<int>(to)]);
     }
-    if (tcp && frame.wire.dropped) set_view(frame.wire.kernel, to, settled_state(to, receiver_side(packet), time_ns));
+    if (tcp && frame.wire.dropped) set_view(frame.wire.kernel, to, settled_state(to, receiver_side(packet), time_ns), diag_[static_cast<int>(to)]);
     capture_.on_frame(frame);
   }
   return true;
@@ -178,7 +181,7 @@ void Wire::deliver_due(std::int64_t now_ns) {
     if (held.tcp) {
       lab::decode::KernelView view;
       // Read at once: the receiver's answer to this frame may already be on its cable, and that is no reason to doubt.
-      if (delivered) set_view(view, held.to, diag_[static_cast<int>(held.to)].state_of(held.receiver));
+      if (delivered) set_view(view, held.to, diag_[static_cast<int>(held.to)].state_of(held.receiver), diag_[static_cast<int>(held.to)]);
       // When it was handed over: with --delay when due, or as soon after as the lab's loop came to it.
       capture_.on_delivered(held.id, realtime_now_ns(), view);
     }

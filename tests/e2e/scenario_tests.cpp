@@ -2,6 +2,7 @@
 // namespaces), and its JSON checked — which packets, which flags, which analysis entries, which states, and
 // what the client was told. Nothing here is a fixed script: where the kernel may choose (a tail-loss probe or
 // a timeout, a piggybacked ACK or not), the test accepts each correct choice and checks it is explained.
+#include <optional>
 #include <unistd.h>
 
 #include <algorithm>
@@ -105,6 +106,23 @@ std::size_t check_kernel_states(const std::vector<json>& packets) {
                       << ", the kernel " << kernel);
       CHECK(p["states"][role] == kernel);
       ++compared;
+    }
+  }
+  // With each state, TCP_INFO: never for a side the kernel was not read at; its timer never below its smoothed RTT;
+  // a side's count of segments sent again never falls.
+  std::uint64_t retrans[2] = {0, 0};
+  for (const auto& p : packets) {
+    if (p["proto"] != "tcp" || !p.contains("kernel_states") || p["kernel_states"].is_null()) continue;
+    REQUIRE(p.contains("kernel_info"));
+    for (int side = 0; side < 2; ++side) {
+      const char* role = side == 0 ? "client" : "server";
+      const json& info = p["kernel_info"][role];
+      if (info.is_null()) continue;
+      INFO("packet #" << p["index"] << ", " << role << ": " << info);
+      CHECK(!p["kernel_states"][role].is_null());
+      CHECK(info["rto_us"].get<std::uint64_t>() >= info["rtt_us"].get<std::uint64_t>());
+      CHECK(info["total_retrans"].get<std::uint64_t>() >= retrans[side]);
+      retrans[side] = info["total_retrans"];
     }
   }
   return compared;
@@ -321,6 +339,22 @@ TEST_CASE("a dropped SYN (--drop syn): the lost SYN is sent again about a second
   CHECK(t.packets[1]["delivered"].get<double>() >= t.packets[1]["time"].get<double>());
 }
 
+TEST_CASE("a 100 ms delay each way (--delay 100): the client's kernel measures the round trip as twice the delay (TCP_INFO)") {
+  // The wire delays each direction by 100 ms; the SYN-ACK is the client's first round-trip sample, read by the wire
+  // as it delivers it.
+  const Timeline t = run_scenario({"tcp-echo", "--delay", "100"});
+  const auto syn_ack = where(t.packets, [](const json& p) { return p["flags"] == json::array({"SYN", "ACK"}); });
+  REQUIRE(syn_ack.size() == 1);
+  const json& client = syn_ack[0]["kernel_info"]["client"];
+  REQUIRE(!client.is_null());
+  CHECK(client["rtt_us"].get<std::uint64_t>() >= 200'000);
+  CHECK(client["rtt_us"].get<std::uint64_t>() < 300'000);
+  // The first SYN has no sample yet: Linux reports 0 and its initial 1 s timer (RFC 6298 2.1).
+  const json& before = t.packets[0]["kernel_info"]["client"];
+  REQUIRE(!before.is_null());
+  CHECK(before["rtt_us"] == 0);
+}
+
 TEST_CASE("a dropped request (--drop request): the data is retransmitted (tail-loss probe or timeout) and still echoed") {
   const Timeline t = run_scenario({"tcp-echo", "--drop", "request"}, true);  // unprivileged, too
   const auto sent = where(t.packets, client_data);
@@ -334,6 +368,16 @@ TEST_CASE("a dropped request (--drop request): the data is retransmitted (tail-l
   CHECK((trigger == "tail_loss_probe" || trigger == "timeout"));
   CHECK(app_event(t, "client", "recv"));  // the echo came back all the same
   CHECK(sent[1]["time"].get<double>() - sent[0]["time"].get<double>() > 0.01);
+  // The client's kernel counts that one segment sent again (TCP_INFO total_retrans): 0 before the copy, 1 after.
+  std::optional<std::uint64_t> last;
+  for (const auto& p : t.packets) {
+    if (p["proto"] != "tcp" || p["kernel_info"].is_null() || p["kernel_info"]["client"].is_null()) continue;
+    const std::uint64_t count = p["kernel_info"]["client"]["total_retrans"];
+    if (p["index"].get<int>() < sent[1]["index"].get<int>()) CHECK(count == 0);
+    last = count;
+  }
+  REQUIRE(last.has_value());
+  CHECK(*last == 1);
 }
 
 TEST_CASE("a dropped UDP reply (--drop reply): nothing is resent, the client's wait ends with a timeout") {
