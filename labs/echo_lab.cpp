@@ -80,6 +80,9 @@ std::string why_two_hosts(const EchoLabOptions& o) {
            "hands every packet straight over)";
   if (o.close == CloseStyle::simultaneous)
     return "the wire holds each packet 5 ms, so that both FINs are under way at once";
+  if (o.transport == Transport::udp)
+    return "a real Ethernet link (1500-byte MTU) shows each datagram as IP really sends it, in fragments when it is "
+           "larger, where a loopback carries up to 64 kB in one packet";
   return "a real Ethernet link (1500-byte MTU, no offloads) shows each segment as it is, where a loopback hands the "
          "capture segments of up to 64 kB";
 }
@@ -96,9 +99,12 @@ void say_two_hosts(const EchoLabOptions& o, const TwoHosts& hosts, BackgroundOut
   } else {
     lab::render::append_wrapped(out,
                                 fmt::format("This run moves to two hosts joined by the lab's own wire, the client at {} "
-                                            "and the server at {}: {}. Under each packet, its sender's state is as it "
-                                            "sent the packet, its receiver's as the packet reached it.",
-                                            hosts.address(Host::client), hosts.address(Host::server), why),
+                                            "and the server at {}: {}.{}",
+                                            hosts.address(Host::client), hosts.address(Host::server), why,
+                                            o.transport == Transport::tcp
+                                                ? " Under each packet, its sender's state is as it sent the packet, "
+                                                  "its receiver's as the packet reached it."
+                                                : ""),
                                 0, output_width(stdout));
   }
   output.write(out);

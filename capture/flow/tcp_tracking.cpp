@@ -33,8 +33,8 @@ void learn_bases(TcpSide& sender, TcpSide& receiver, const TcpHeader& h) {
 
 // What the ACK field tells: how much is newly confirmed, whether it confirms the receiver's SYN or FIN, which
 // earlier packet it completes, and how many of the receiver's segments it confirms at once (ACKs are cumulative).
-// What it says, not what it does: it acknowledges only once it arrives (receive_ack), so an ACK the lab dropped is
-// explained for what it says but confirms nothing, and the next delivered ACK is the one that does.
+// What it says, not what it does: an ACK the lab dropped is explained for what it says but confirms nothing, and the
+// next delivered ACK is the one that does. (The sender's highest_ack moves as it sends one that is not dropped.)
 void read_ack(const TcpSide& sender, const TcpSide& receiver, const TcpHeader& h, std::int64_t time_ns,
               TcpObservation& o) {
   if (!h.has(flag::ack)) return;
