@@ -73,7 +73,7 @@ struct KernelTcpFigures {
   bool known = false;
   std::uint32_t rtt_us = 0;         // smoothed round-trip time (SRTT, RFC 6298)
   std::uint32_t rttvar_us = 0;      // its variation (RTTVAR)
-  std::uint32_t rto_us = 0;         // the retransmission timeout now armed for the next loss
+  std::uint32_t rto_us = 0;         // the retransmission timeout the kernel would use now (RTO)
   std::uint32_t cwnd = 0;           // congestion window, in segments
   std::uint32_t total_retrans = 0;  // segments this socket has sent again, all kinds
 };
