@@ -48,6 +48,8 @@ struct ClientOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   std::vector<std::string> messages{"Hello?"};  // sent one after the other, each echo read before the next
+  int lines_fd = -1;  // >= 0: instead of `messages`, each line read from this descriptor (stdin: 0) until its end,
+                      // as it comes (echo/message_source.hpp); not with ClientClose::half_close
   std::chrono::milliseconds reply_timeout{2000};  // a reply not back by then ends the client with a timeout
   std::chrono::milliseconds connect_timeout{3000};  // TCP: a handshake not done by then ends the client too
   ClientClose close = ClientClose::normal;

@@ -24,6 +24,7 @@
 #include "echo/close_together.hpp"
 #include "echo/echo.hpp"
 #include "echo/event_reporter.hpp"
+#include "echo/message_source.hpp"
 #include "echo/socket_info.hpp"
 #include "echo/tcp_max_segment.hpp"
 
@@ -235,6 +236,9 @@ asio::awaitable<ClientResult> run_client(ClientOptions options, EventReporter re
   if (options.close == ClientClose::together && !options.close_together) {
     co_return ClientResult{.ok = false, .error = "ClientClose::together needs ClientOptions::close_together"};
   }
+  if (options.close == ClientClose::half_close && options.lines_fd >= 0) {
+    co_return ClientResult{.ok = false, .error = "ClientClose::half_close needs its messages in advance"};
+  }
 
   tcp::socket socket(co_await asio::this_coro::executor);
   socket.open(server_endpoint.protocol(), error);  // opened here, so that the connect event has a socket
@@ -265,8 +269,9 @@ asio::awaitable<ClientResult> run_client(ClientOptions options, EventReporter re
       co_return give_up(socket, report, server, *failure);
     }
   } else {
-    for (const std::string& message : options.messages) {
-      if (auto failure = co_await echo_one(socket, message, options.reply_timeout, report, server)) {
+    MessageSource messages(socket.get_executor(), options);
+    while (const auto message = co_await messages.next()) {
+      if (auto failure = co_await echo_one(socket, *message, options.reply_timeout, report, server)) {
         co_return give_up(socket, report, server, *failure);
       }
     }

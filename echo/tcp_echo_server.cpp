@@ -187,7 +187,12 @@ asio::awaitable<void> TcpEchoServer::Impl::pause_before_reading(bool first) {
 void TcpEchoServer::Impl::stop() {
   if (acceptor.is_open()) report_and_close(report, acceptor);
   for (tcp::socket* client : clients) {
-    if (client->is_open()) report_and_close(report, *client);
+    if (!client->is_open()) continue;
+    // Bytes that arrived but were not read yet make the kernel answer close() with RST (see close_unread()).
+    asio::error_code ignored;
+    const std::size_t unread = client->available(ignored);
+    report_and_close(report, *client,
+                     EventDetails{.detail = unread > 0 ? unread_bytes_text(unread) : "", .resets = unread > 0});
   }
 }
 

@@ -19,6 +19,7 @@
 #include "echo/awaitables.hpp"
 #include "echo/echo.hpp"
 #include "echo/event_reporter.hpp"
+#include "echo/message_source.hpp"
 #include "echo/socket_info.hpp"
 #include "echo/udp_limit.hpp"
 
@@ -93,7 +94,9 @@ asio::awaitable<ClientResult> run_client(ClientOptions options, EventReporter re
   udp::endpoint sender = server;   // recv() on a connected socket only gets datagrams from the server
 
   std::size_t lost = 0;  // with keep_going_after_timeout: replies that never came
-  for (const std::string& message : options.messages) {
+  MessageSource messages(socket.get_executor(), options);
+  while (const auto next = co_await messages.next()) {
+    const std::string& message = *next;
     report(EventKind::send, socket, server, {.data = message});
     // send() does not wait for the other side: the datagram is handed to the kernel, and that is all.
     auto [send_error, sent] = co_await send_datagram(socket, connected, message, server);
@@ -129,7 +132,7 @@ asio::awaitable<ClientResult> run_client(ClientOptions options, EventReporter re
   report_and_close(report, socket, server);  // no packet: there is no connection to end
   if (lost > 0) {
     co_return ClientResult{.ok = false,
-                           .error = std::to_string(lost) + " of " + std::to_string(options.messages.size()) +
+                           .error = std::to_string(lost) + " of " + std::to_string(messages.taken()) +
                                     (lost == 1 ? " reply" : " replies") + " never came: UDP does not retransmit"};
   }
   co_return ClientResult{.ok = true, .error = {}};

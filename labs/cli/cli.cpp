@@ -9,8 +9,11 @@
 
 #include "labs/cli/annotate.hpp"
 #include "labs/cli/capture.hpp"
+#include "labs/cli/client.hpp"
 #include "labs/cli/common.hpp"
 #include "labs/cli/compare.hpp"
+#include "labs/cli/list.hpp"
+#include "labs/cli/server.hpp"
 #include "labs/cli/tcp_echo.hpp"
 #include "labs/cli/udp_echo.hpp"
 
@@ -21,12 +24,24 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer("Start with:  lab tcp-echo --annotate\nThen:       lab udp-echo --annotate, lab compare, and lab tcp-echo --help for\n            the scenarios where things go wrong (lost packets, RST, refused connections).\nEach command has --help with examples.");
 
-  // In the order --help lists them.
+  // In the order --help lists them, each in its group (lab list shows the same groups).
+  const auto in_group = [&app](const char* name, const char* group) { app.get_subcommand(name)->group(group); };
   cli::setup_tcp_echo(app);
+  in_group("tcp-echo", cli::group_labs);
   cli::setup_udp_echo(app);
-  cli::setup_annotate(app);
-  cli::setup_capture(app);
+  in_group("udp-echo", cli::group_labs);
   cli::setup_compare(app);
+  in_group("compare", cli::group_labs);
+  cli::setup_annotate(app);
+  in_group("annotate", cli::group_tools);
+  cli::setup_capture(app);
+  in_group("capture", cli::group_tools);
+  cli::setup_list(app);
+  in_group("list", cli::group_tools);
+  cli::setup_server(app);
+  in_group("server", cli::group_classroom);
+  cli::setup_client(app);
+  in_group("client", cli::group_classroom);
 
   if (argc <= 1) {  // a bare `lab` is a request for guidance, not an error
     std::fputs(app.help().c_str(), stdout);
