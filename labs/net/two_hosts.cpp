@@ -5,6 +5,8 @@
 // neighbour discovery (permanent neighbour entries, and IFF_NOARP so the kernel would not even try), IPv6 is off
 // on eth0 in an IPv4 lab, and in an IPv6 lab eth0 gets no link-local address (so no router solicitation), no
 // duplicate address detection and, with IFF_NOARP, no solicited-node group to announce with MLD.
+// HostsConfig::arp (the classroom network) lifts the first of these: the hosts then ask for each other's MAC with
+// ARP, as real hosts on a LAN do, and the student sees the request and the reply before the first packet.
 #include "labs/net/two_hosts.hpp"
 
 #include <arpa/inet.h>
@@ -18,9 +20,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "labs/net/netns.hpp"
 #include "labs/net/offloads.hpp"
@@ -117,6 +122,18 @@ void wait_until_running(const std::string& name) {
   throw failure("waiting for " + name + " to come up", ETIMEDOUT, "the kernel is overloaded; try again");
 }
 
+// `ip link set NAME mtu N`: the largest IP packet the interface sends in one frame.
+void set_mtu(const std::string& name, int mtu) {
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw failure("socket()", errno, "check the process's limit on open files");
+  ifreq request{};
+  std::strncpy(request.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  request.ifr_mtu = mtu;
+  const int error = ioctl(fd, SIOCSIFMTU, &request) == 0 ? 0 : errno;
+  close(fd);
+  if (error != 0) throw failure("setting the MTU of " + name + " to " + std::to_string(mtu), error, "choose another --mtu");
+}
+
 // Probe frames prove that a cable really carries frames. IEEE 802's "local experimental" EtherType: a host's
 // stack ignores it, and nothing else ever uses it here.
 constexpr std::uint16_t probe_ethertype = 0x88B5;
@@ -173,9 +190,57 @@ void close_if_open(int& fd) {
 
 }  // namespace
 
-TwoHosts TwoHosts::create(bool ipv6) {
+HostsConfig HostsConfig::classroom() {
+  return {.ipv6 = false, .client_ip = "192.168.219.164", .server_ip = "192.168.219.113", .prefix = 24, .mtu = 1500,
+          .arp = true};
+}
+
+std::string HostsConfig::problem() const {
+  const int family = ipv6 ? AF_INET6 : AF_INET;
+  const int bits = ipv6 ? 128 : 32;
+  const int length = prefix == 0 ? (ipv6 ? 64 : 24) : prefix;
+  if (length < 8 || length > bits - 2) return fmt::format("/{}: the prefix must be from 8 to {}", length, bits - 2);
+  if (arp && ipv6) return "ARP is IPv4's: with IPv6 the hosts know each other's MAC in advance";
+  const int minimum = ipv6 ? 1280 : 576;  // IPv6 needs 1280 (RFC 8200); IPv4 hosts must take 576 (RFC 791)
+  if (mtu != 0 && (mtu < minimum || mtu > 65535))
+    return fmt::format("--mtu {}: it must be from {} to 65535 for {}", mtu, minimum, ipv6 ? "IPv6" : "IPv4");
+  std::array<std::uint8_t, 16> address[2] = {};
+  const std::string* texts[2] = {&client_ip, &server_ip};
+  for (int i = 0; i < 2; ++i) {
+    if (texts[i]->empty()) return {};  // the defaults, which are fine
+    if (inet_pton(family, texts[i]->c_str(), address[i].data()) != 1)
+      return fmt::format("\"{}\" is not an {} address", *texts[i], ipv6 ? "IPv6" : "IPv4");
+  }
+  if (address[0] == address[1]) return fmt::format("the two hosts cannot both be {}", client_ip);
+  for (int bit = 0; bit < length; ++bit) {
+    const auto mask = static_cast<std::uint8_t>(0x80 >> (bit % 8));
+    if ((address[0][bit / 8] & mask) != (address[1][bit / 8] & mask))
+      return fmt::format("{} and {} are not on one /{} network: the hosts share one link, so they must be", client_ip,
+                         server_ip, length);
+  }
+  // Neither may be the network's own address or (IPv4) its broadcast address.
+  for (int i = 0; i < 2 && !ipv6; ++i) {
+    std::uint32_t value = 0;
+    for (int b = 0; b < 4; ++b) value = (value << 8) | address[i][b];
+    const std::uint32_t host_bits = length == 32 ? 0 : (0xFFFFFFFFu >> length);
+    if ((value & host_bits) == 0 || (value & host_bits) == host_bits)
+      return fmt::format("{} is the /{} network's own address or its broadcast address, not a host's", *texts[i],
+                         length);
+  }
+  return {};
+}
+
+TwoHosts TwoHosts::create(const HostsConfig& config) {
+  if (const std::string problem = config.problem(); !problem.empty()) throw NetnsError("cannot build the two hosts: " + problem);
   TwoHosts hosts;  // closes whatever was opened if a later step throws
-  hosts.ipv6_ = ipv6;
+  hosts.config_ = config;
+  HostsConfig& c = hosts.config_;
+  if (c.client_ip.empty() || c.server_ip.empty()) {
+    c.client_ip = c.ipv6 ? "fd00::1" : "10.0.0.1";
+    c.server_ip = c.ipv6 ? "fd00::2" : "10.0.0.2";
+  }
+  if (c.prefix == 0) c.prefix = c.ipv6 ? 64 : 24;
+  if (c.mtu == 0) c.mtu = 1500;
   hosts.wire_ns_ = open_current_namespace("the lab's");
   hosts.build_host(Host::client);
   hosts.build_host(Host::server);
@@ -215,6 +280,7 @@ void TwoHosts::build_host(Host host) {
   create_veth_pair(cable, 100 + i, "eth0", 200 + i, host_ns_[i], mac(host));
   disable_ipv6(cable);
   disable_offloads(cable);
+  set_mtu(cable, config_.mtu);
   set_link_up(cable, /*noarp=*/true);
   // After `up`: a packet socket bound to an interface that is down keeps an ENETDOWN error pending, which its
   // first send() would return. The host sends nothing yet, so no frame is missed.
@@ -223,7 +289,7 @@ void TwoHosts::build_host(Host host) {
   // eth0, from inside the host: settings first (they apply when the interface comes up), then up, address,
   // and the other host's hardware address, known in advance.
   enter(host);
-  if (ipv6_) {
+  if (config_.ipv6) {
     set_ipv6_setting("eth0", "addr_gen_mode", "1");  // no automatic link-local address
     set_ipv6_setting("eth0", "accept_dad", "0");
     set_ipv6_setting("eth0", "dad_transmits", "0");
@@ -233,10 +299,10 @@ void TwoHosts::build_host(Host host) {
     disable_ipv6("eth0");
   }
   disable_offloads("eth0");
-  set_link_up("eth0", /*noarp=*/true);
-  const std::string prefix = ipv6_ ? "/64" : "/24";
-  add_address("eth0", parse_if_address(address(host) + prefix));
-  add_permanent_neighbour("eth0", parse_if_address(address(other(host))), mac(other(host)));
+  set_mtu("eth0", config_.mtu);
+  set_link_up("eth0", /*noarp=*/!config_.arp);
+  add_address("eth0", parse_if_address(address(host) + "/" + std::to_string(config_.prefix)));
+  if (!config_.arp) add_permanent_neighbour("eth0", parse_if_address(address(other(host))), mac(other(host)));
   netstat_[i] = open("/proc/thread-self/net/netstat", O_RDONLY | O_CLOEXEC);
   if (netstat_[i] < 0)
     throw failure(std::string("opening the ") + host_name(host) + "'s /proc/net/netstat", errno,
@@ -256,7 +322,7 @@ TwoHosts::~TwoHosts() {
   }
 }
 
-TwoHosts::TwoHosts(TwoHosts&& from) noexcept : ipv6_(from.ipv6_) {
+TwoHosts::TwoHosts(TwoHosts&& from) noexcept : config_(from.config_) {
   std::swap(wire_ns_, from.wire_ns_);
   std::swap(host_ns_, from.host_ns_);
   std::swap(cable_, from.cable_);
@@ -276,10 +342,7 @@ void TwoHosts::enter_wire() const {
                   "a programmer error: enter_wire() needs a thread of the process that created the hosts");
 }
 
-std::string TwoHosts::address(Host host) const {
-  if (ipv6_) return host == Host::client ? "fd00::1" : "fd00::2";
-  return host == Host::client ? "10.0.0.1" : "10.0.0.2";
-}
+std::string TwoHosts::address(Host host) const { return host == Host::client ? config_.client_ip : config_.server_ip; }
 
 MacAddress TwoHosts::mac(Host host) {
   return {0x02, 0x00, 0x00, 0x00, 0x00, static_cast<std::uint8_t>(host == Host::client ? 0x01 : 0x02)};
