@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-# The classic TCP echo server of the socket exercise. Run it on the server host:
-#     lab net exec server -- python3 classroom/tcp_server.py
+# The classic TCP echo server of the socket exercise. Run it on the server:
+#     python3 classroom/tcp_server.py 127.0.0.1   (on one machine; without it, the seed's server address)
 # Optional arguments: the address and port to listen on (default 192.168.219.113 65432).
 import socket
 import sys

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-# The classic UDP echo client of the socket exercise. Run it on the client host:
-#     lab net exec client -- python3 classroom/udp_client.py
+# The classic UDP echo client of the socket exercise. Run it on the client:
+#     python3 classroom/udp_client.py 127.0.0.1   (on one machine; without it, the seed's server address)
 # Optional arguments: the server's address, port and message (default 192.168.219.113 5005 Hello?).
 import socket
 import sys

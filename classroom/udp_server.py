@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-# The classic UDP echo server of the socket exercise. Run it on the server host:
-#     lab net exec server -- python3 classroom/udp_server.py
+# The classic UDP echo server of the socket exercise. Run it on the server:
+#     python3 classroom/udp_server.py 127.0.0.1   (on one machine; without it, the seed's server address)
 # Optional arguments: the address and port to bind (default 192.168.219.113 5005), and how many datagrams to
 # echo before it stops (default: forever, until Ctrl-C).
 import socket

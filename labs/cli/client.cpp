@@ -33,8 +33,7 @@ void setup_client(CLI::App& app) {
   sub->footer("Examples:\n"
               "  lab client tcp -m Hello?               (to lab server tcp, or any TCP echo server on port 65432)\n"
               "  lab client udp -m one -m two\n"
-              "  lab client tcp --host 192.168.1.20     (then type lines; Ctrl-D or Ctrl-C ends it)\n"
-              "  lab net exec client -- lab client tcp --host 192.168.219.113 -m Hello?");
+              "  lab client tcp --host 192.168.1.20     (then type lines; Ctrl-D or Ctrl-C ends it)");
   bind_run(*sub, [flags] { return run_client(*flags); });
 }
 

@@ -29,8 +29,7 @@ void setup_server(CLI::App& app) {
               "Examples:\n"
               "  lab server tcp                      (then, in another terminal: lab client tcp -m Hello?)\n"
               "  lab server udp                      (try: echo Hello? | nc -u -w1 127.0.0.1 5005)\n"
-              "  lab server tcp --bind 0.0.0.0       (for clients on other machines)\n"
-              "  lab net exec server -- lab server tcp --bind 192.168.219.113");
+              "  lab server tcp --bind 0.0.0.0       (for clients on other machines)");
   bind_run(*sub, [flags] { return run_server(*flags); });
 }
 
