@@ -12,6 +12,7 @@ const char* layer_name(Layer layer) {
     case Layer::udp: return "UDP";
     case Layer::icmp: return "ICMP";
     case Layer::icmpv6: return "ICMPv6";
+    case Layer::arp: return "ARP";
   }
   return "unknown layer";
 }

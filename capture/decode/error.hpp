@@ -6,7 +6,7 @@
 
 namespace lab::decode {
 
-enum class Layer : std::uint8_t { link, ipv4, ipv6, tcp, udp, icmp, icmpv6 };
+enum class Layer : std::uint8_t { link, ipv4, ipv6, tcp, udp, icmp, icmpv6, arp };
 
 enum class ErrorKind : std::uint8_t {
   truncated,    // the capture ended before the header did (snap length, or a cut file): not the sender's fault
@@ -33,7 +33,7 @@ inline DecodeError decode_error(Layer layer, ErrorKind kind, std::size_t needed,
                      .what = what};
 }
 
-const char* layer_name(Layer layer);        // "IPv4", "TCP", ...
+const char* layer_name(Layer layer);        // "IPv4", "TCP", "ARP", ...
 const char* error_kind_name(ErrorKind kind);  // "truncated", "invalid", "unsupported"
 
 }  // namespace lab::decode

@@ -39,6 +39,7 @@ LinkResult decode_ethernet(std::span<const std::uint8_t> frame) {
     info.mac_dst[i] = dst[i];
     info.mac_src[i] = src[i];
   }
+  info.has_macs = true;
 
   // Each tag is 4 bytes, so the walk ends when the bytes do; no fixed limit is needed.
   while (type == ethertype::vlan || type == ethertype::qinq) {

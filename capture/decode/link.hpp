@@ -7,6 +7,7 @@
 #include <span>
 
 #include "capture/decode/error.hpp"
+#include "capture/decode/mac_address.hpp"
 
 namespace lab::decode {
 
@@ -27,8 +28,14 @@ struct LinkInfo {
   std::uint8_t vlan_count = 0;        // 802.1Q / 802.1ad tags walked
   std::uint16_t vlan_ids[2] = {0, 0}; // the first two VLAN ids
   std::uint16_t sll_packet_type = 0;  // SLL/SLL2: 0 to us, 1 broadcast, 2 multicast, 3 to another host, 4 sent by us
-  std::uint8_t mac_src[6] = {};       // Ethernet only
-  std::uint8_t mac_dst[6] = {};       // Ethernet only
+  std::uint8_t mac_src[6] = {};       // Ethernet only (has_macs)
+  std::uint8_t mac_dst[6] = {};       // Ethernet only (has_macs)
+  // The frame's source and destination MACs were read (an Ethernet header of at least 14 bytes). Linux cooked,
+  // loopback and raw IP headers have no destination MAC, so for them both stay unknown.
+  bool has_macs = false;
+
+  MacAddress src_mac() const { return MacAddress::of(std::span<const std::uint8_t, 6>(mac_src)); }
+  MacAddress dst_mac() const { return MacAddress::of(std::span<const std::uint8_t, 6>(mac_dst)); }
 };
 
 struct LinkResult {

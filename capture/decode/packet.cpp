@@ -110,8 +110,13 @@ DecodedPacket decode_packet(const Frame& frame) {
     if (!take_ip(decode_ipv4(network), packet.ipv4, packet, offset, ip)) return packet;
   } else if (link.info.protocol == ethertype::ipv6) {
     if (!take_ip(decode_ipv6(network), packet.ipv6, packet, offset, ip)) return packet;
+  } else if (link.info.protocol == ethertype::arp) {
+    const ArpResult arp = decode_arp(network);
+    packet.arp = arp.header;
+    if (arp.error) packet.error = in_frame(*arp.error, offset);
+    return packet;
   } else {
-    return packet;  // ARP, LLDP, an 802.3 frame...: nothing more to decode here, and nothing wrong
+    return packet;  // LLDP, an 802.3 frame...: nothing more to decode here, and nothing wrong
   }
   if (packet.is_fragment()) take_fragment_data(packet, network, ip);
 

@@ -1,10 +1,11 @@
 #pragma once
-// A whole frame decoded layer by layer: link -> IPv4/IPv6 -> TCP/UDP/ICMP. A value with no heap memory:
+// A whole frame decoded layer by layer: link -> ARP, or IPv4/IPv6 -> TCP/UDP/ICMP. A value with no heap memory:
 // every layer decoded before a fault is kept, and the fault is recorded in `error`.
 #include <cstdint>
 #include <optional>
 #include <span>
 
+#include "capture/decode/arp.hpp"
 #include "capture/decode/error.hpp"
 #include "capture/decode/frame.hpp"
 #include "capture/decode/icmp.hpp"
@@ -25,6 +26,7 @@ inline constexpr std::uint8_t icmpv6 = 58;
 
 struct DecodedPacket {
   LinkInfo link;
+  std::optional<ArpHeader> arp;            // an ARP packet (EtherType 0x0806) instead of IP
   std::optional<Ipv4Header> ipv4;
   std::optional<Ipv6Header> ipv6;
   std::optional<TcpHeader> tcp;

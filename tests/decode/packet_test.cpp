@@ -325,11 +325,16 @@ TEST_CASE("packet: unsupported link type") {
 }
 
 TEST_CASE("packet: non-IP and unknown protocols decode without error") {
-  SECTION("ARP") {
+  SECTION("ARP of no known kind (hardware and protocol type 0): its fixed part, and why no more") {
     const Bytes frame = lab::test::ethernet_header(0x0806) + Bytes(28, 0);
     const DecodedPacket p = decode_packet(frame_of(frame));
-    CHECK_FALSE(p.error);
+    REQUIRE(p.error);
+    CHECK(p.error->layer == Layer::arp);
+    CHECK(p.error->kind == ErrorKind::unsupported);
+    CHECK(p.error->offset == 14);
     CHECK(p.link.protocol == ethertype::arp);
+    REQUIRE(p.arp);
+    CHECK_FALSE(p.arp->addresses_read);
     CHECK_FALSE(p.has_ip());
   }
   SECTION("GRE over IPv4") {
