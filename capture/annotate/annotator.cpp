@@ -121,9 +121,12 @@ void annotate_packet(const PacketContext& context, const AnnotateOptions& option
     explain_udp(context, note);
   } else if (p.icmp && !p.is_fragment()) {
     explain_icmp(*p.icmp, context.observation.icmp, note);
+  } else if (p.link.protocol == lab::decode::ethertype::arp && !p.has_ip()) {
+    explain_arp(context, note);
   } else if (!p.has_ip() && !p.error) {
     fmt::format_to(std::back_inserter(note), "Not an IP packet (link protocol 0x{:04x}).", p.link.protocol);
   }
+  explain_arp_destination(context, note);
   if (fragment) explain_given_up(*fragment, note);
   if (p.error) explain_decode_error(*p.error, note);
 }

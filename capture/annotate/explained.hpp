@@ -12,6 +12,7 @@ enum class Topic : std::uint8_t {
   state_closing, state_last_ack, state_time_wait, state_closed,
   push, timeout, tail_loss_probe, fast_retransmit, delayed_ack, zero_window, zero_window_probe, cumulative_ack,
   wire_order, window_full,
+  arp_request, arp_reply, arp_gratuitous, arp_probe,
   count
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// Pieces of explanation shared by the TCP and UDP annotators (internal to annotate/).
+// Pieces of explanation shared by the TCP, UDP and ARP annotators (internal to annotate/).
 #include <string>
 
 #include "capture/annotate/annotator.hpp"
@@ -8,6 +8,9 @@ namespace lab::annotate {
 
 void explain_tcp(const PacketContext& context, const AnnotateOptions& options, std::string& note);
 void explain_udp(const PacketContext& context, std::string& note);
+// An ARP packet (arp_annotator.cpp), and an IPv4 frame sent to the MAC an ARP reply gave.
+void explain_arp(const PacketContext& context, std::string& note);
+void explain_arp_destination(const PacketContext& context, std::string& note);
 // Wireshark's sequence analysis of a TCP segment, explained (nothing when it found nothing).
 void explain_tcp_analysis(const PacketContext& context, std::string& note);
 // The first words of a packet the lab's wire dropped.

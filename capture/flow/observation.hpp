@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "capture/flow/analysis_flags.hpp"
+#include "capture/flow/arp_tracker.hpp"
 #include "capture/flow/conversation.hpp"
 
 namespace lab::flow {
@@ -91,6 +92,7 @@ struct Observation {
   TcpObservation tcp;   // when the packet is TCP
   UdpObservation udp;   // when the packet is UDP
   IcmpObservation icmp; // when the packet is an ICMP error
+  ArpObservation arp;   // an ARP packet, or an IPv4 frame sent to the MAC an ARP reply gave
 };
 
 }  // namespace lab::flow

@@ -95,6 +95,11 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
                              const DecodedPacket& p, bool delivered, bool receipt_later, bool exact_delivery) {
   Observation o;
   o.delivered = delivered;
+  if (p.link.protocol == lab::decode::ethertype::arp && !p.has_ip()) {
+    arp_.observe_arp(packet_index, time_ns, p, o.arp);
+    return o;
+  }
+  if (p.ipv4) arp_.observe_ipv4(p, o.arp);
   if (p.icmp && p.icmp->is_error) observe_icmp_error(p, o);
   if (!p.has_ip() || (!p.tcp && !p.udp)) return o;
   const std::uint16_t src_port = p.tcp ? p.tcp->src_port : p.udp->src_port;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "capture/decode/packet.hpp"
+#include "capture/flow/arp_tracker.hpp"
 #include "capture/flow/conversation.hpp"
 #include "capture/flow/flow_key.hpp"
 #include "capture/flow/listener.hpp"
@@ -24,7 +25,7 @@ class Tracker {
 
   // `packet_index` is the packet's 1-based number in the capture; `wire_len` its length on the wire.
   // Packets that are not TCP or UDP (or whose transport header is missing) get an observation with no
-  // conversation. `delivered` is false for a packet the lab's own wire captured and then dropped: it counts as
+  // conversation; ARP frames and the IPv4 frames after an ARP reply get their `arp` part. `delivered` is false for a packet the lab's own wire captured and then dropped: it counts as
   // sent, not as received (see track_tcp_segment).
   // `exact_delivery`: the packet passed the lab's wire, which knows what reached the receiver.
   // With `receipt_later` (the lab's wire holds the packet: --delay), only the sender's step is taken now; call
@@ -52,6 +53,9 @@ class Tracker {
   std::vector<Conversation>& ended() { return ended_; }
   std::uint64_t ended_count() const { return ended_count_; }
 
+  // ARP: which requests were answered, and what the capture's IPv4 frames did with the answers.
+  const ArpTracker& arp() const { return arp_; }
+
  private:
   void observe_icmp_error(const lab::decode::DecodedPacket& packet, Observation& observation) const;
   Conversation& find_or_add(const FlowKey& key, std::uint32_t packet_index, std::int64_t time_ns);
@@ -65,6 +69,7 @@ class Tracker {
   std::uint32_t next_udp_stream_ = 0;
   std::vector<Conversation> ended_;
   std::uint64_t ended_count_ = 0;
+  ArpTracker arp_;
 };
 
 }  // namespace lab::flow

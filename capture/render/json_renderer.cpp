@@ -53,6 +53,41 @@ void text_value(std::string& out, std::string_view text) {
   out += '"';
 }
 
+// "02:00:00:00:00:01", or null where the link layer shows no MAC.
+template <std::size_t N>
+void mac_field(std::string& out, const char (&name)[N], const lab::decode::MacAddress* mac) {
+  key(out, name);
+  if (!mac) {
+    out += "null";
+    return;
+  }
+  char text[18];
+  out += '"';
+  out.append(text, lab::decode::format_mac(*mac, text));
+  out += '"';
+}
+
+template <std::size_t N>
+void ip_field(std::string& out, const char (&name)[N], const lab::decode::IpAddress* ip) {
+  key(out, name);
+  if (!ip) {
+    out += "null";
+    return;
+  }
+  char text[46];
+  out += '"';
+  out.append(text, lab::decode::format_ip(*ip, text));
+  out += '"';
+}
+
+// A packet number, or null for 0 (none).
+template <std::size_t N>
+void packet_or_null(std::string& out, const char (&name)[N], std::uint64_t value) {
+  key(out, name);
+  if (value != 0) number(out, value);
+  else out += "null";
+}
+
 // Nanoseconds as seconds with nine decimals ("-0.000052000"), exactly, without floating point.
 void nanoseconds_as_seconds(std::string& out, std::int64_t ns) {
   if (ns < 0) {
@@ -262,6 +297,39 @@ void fragment_fields(std::string& out, const lab::flow::FragmentReport& f) {
   out += ']';
 }
 
+// An ARP packet's fields, by RFC 826's names spelled out (tshark's arp.* where they differ: hw_type is arp.hw.type,
+// hw_size arp.hw.size), and what the tracker found; null where the packet did not carry the field whole.
+void arp_fields(std::string& out, const PacketView& v) {
+  const auto& arp = v.packet.arp;
+  const auto& o = v.observation.arp;
+  if (!arp) {
+    out += ",\"op\":null,\"hw_type\":null,\"proto_type\":null,\"hw_size\":null,\"proto_size\":null";
+  } else {
+    key(out, "op");
+    if (const char* name = lab::decode::arp_op_name(arp->op)) {
+      out += '"';
+      out += name;
+      out += '"';
+    } else {
+      number(out, arp->op);
+    }
+    field(out, "hw_type", arp->hardware_type);
+    field(out, "proto_type", arp->protocol_type);
+    field(out, "hw_size", arp->hardware_len);
+    field(out, "proto_size", arp->protocol_len);
+  }
+  const bool read = arp && arp->addresses_read;
+  mac_field(out, "sender_mac", read ? &arp->sender_mac : nullptr);
+  ip_field(out, "sender_ip", read ? &arp->sender_ip : nullptr);
+  mac_field(out, "target_mac", read ? &arp->target_mac : nullptr);
+  ip_field(out, "target_ip", read ? &arp->target_ip : nullptr);
+  out += read && arp->is_gratuitous() ? ",\"gratuitous\":true" : ",\"gratuitous\":false";
+  out += read && arp->is_announcement() ? ",\"announcement\":true" : ",\"announcement\":false";
+  out += read && arp->is_probe() ? ",\"probe\":true" : ",\"probe\":false";
+  packet_or_null(out, "answers", o.answers);
+  packet_or_null(out, "repeats", o.repeats);
+}
+
 }  // namespace
 
 void JsonRenderer::packet(const PacketView& v, std::string& out) {
@@ -289,6 +357,14 @@ void JsonRenderer::packet(const PacketView& v, std::string& out) {
   }
   field(out, "len", p.payload_len);
   field(out, "wire_len", v.frame.wire_len);
+  // The frame's own addresses, on every packet: null where the link layer has none (Linux cooked, loopback, raw IP).
+  {
+    const lab::decode::MacAddress src = p.link.src_mac(), dst = p.link.dst_mac();
+    mac_field(out, "src_mac", p.link.has_macs ? &src : nullptr);
+    mac_field(out, "dst_mac", p.link.has_macs ? &dst : nullptr);
+  }
+  packet_or_null(out, "dst_mac_from_arp", o.arp.dst_mac_from_reply);
+  if (p.link.protocol == lab::decode::ethertype::arp && !p.has_ip()) arp_fields(out, v);
   if (p.tcp && o.conversation) tcp_fields(out, v);
   if (p.udp) {
     field(out, "udp_length", p.udp->length);
@@ -426,6 +502,33 @@ void append_conversation(std::string& out, const lab::flow::Conversation& conver
   out += '}';
 }
 
+// The capture's ARP traffic: counts, and the requests no reply followed in it.
+void arp_summary(std::string& out, const lab::flow::ArpTracker* tracker) {
+  const lab::flow::ArpSummary s = tracker ? tracker->summary() : lab::flow::ArpSummary{};
+  out += ",\"arp\":{\"packets\":";
+  number(out, s.packets);
+  field(out, "requests", s.requests);
+  field(out, "replies", s.replies);
+  field(out, "probes", s.probes);
+  field(out, "gratuitous", s.gratuitous);
+  field(out, "other", s.other);
+  out += ",\"unanswered\":[";
+  bool first = true;
+  for (const lab::flow::ArpRequestRecord& r : s.unanswered) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"packet\":";
+    number(out, r.packet);
+    ip_field(out, "sender_ip", &r.asker_ip);
+    mac_field(out, "sender_mac", &r.asker_mac);
+    ip_field(out, "target_ip", &r.wanted_ip);
+    out += '}';
+  }
+  out += ']';
+  field(out, "forgotten", s.forgotten);
+  out += '}';
+}
+
 }  // namespace
 
 void JsonRenderer::conversation_end(const lab::flow::Conversation& c, std::string& out) {
@@ -445,6 +548,7 @@ void JsonRenderer::summary(const SummaryView& v, std::string& out) {
     append_conversation(out, *c);
   }
   out += ']';
+  arp_summary(out, v.arp);
   if (!v.closing_tip.empty()) {
     key(out, "tip");
     text_value(out, v.closing_tip);

@@ -9,6 +9,7 @@
 
 #include "capture/decode/frame.hpp"
 #include "capture/decode/packet.hpp"
+#include "capture/flow/arp_tracker.hpp"
 #include "capture/flow/ip_reassembly.hpp"
 #include "capture/flow/observation.hpp"
 #include "capture/timeline/app_event.hpp"
@@ -41,6 +42,7 @@ struct SummaryView {
   std::uint64_t kernel_dropped = 0;  // live capture: packets the kernel dropped before we read them
   std::string_view closing_tip;      // a pointer to the next lesson, from the lab (may be empty)
   std::string_view lab_fields;       // JSON members ("name":value,...) from the lab: the facts its tip states
+  const lab::flow::ArpTracker* arp = nullptr;  // the capture's ARP traffic (null: none was tracked)
 };
 
 class Renderer {

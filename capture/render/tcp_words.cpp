@@ -8,7 +8,8 @@ const char* proto_name(const lab::decode::DecodedPacket& p) {
   if (p.tcp) return "tcp";
   if (p.udp) return "udp";
   if (p.icmp) return p.icmp->v6 ? "icmpv6" : "icmp";
-  return p.has_ip() ? "ip" : "other";
+  if (p.has_ip()) return "ip";
+  return p.link.protocol == lab::decode::ethertype::arp ? "arp" : "other";
 }
 
 void append_address(std::string& out, const lab::decode::DecodedPacket& p, bool source) {

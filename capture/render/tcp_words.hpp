@@ -19,7 +19,7 @@ void for_each_flag(std::uint8_t flags, F each) {
     if (flags & n.bit) each(n.name);
 }
 
-// "tcp", "udp", "icmp", "icmpv6", or "ip"/"other" for what has no transport we decode.
+// "tcp", "udp", "icmp", "icmpv6", "arp", or "ip"/"other" for what has no transport we decode.
 const char* proto_name(const lab::decode::DecodedPacket& packet);
 
 // "127.0.0.1:48258" for TCP/UDP, the bare address otherwise; empty without IP.

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <iterator>
+#include <vector>
 
 #include "capture/annotate/words.hpp"
 #include "capture/flow/flow_key.hpp"
@@ -108,18 +109,58 @@ void append_extras(std::string& out, std::size_t line_start, std::string_view ex
   std::size_t used = columns(std::string_view(out).substr(line_start));
   while (!extras.empty()) {
     const std::size_t end = extras.find('\n');
-    const std::string_view piece = extras.substr(0, end);
+    std::string_view piece = extras.substr(0, end);
     extras.remove_prefix(end == std::string_view::npos ? extras.size() : end + 1);
     if (used + 1 + columns(piece) > static_cast<std::size_t>(width) && used > continuation.size()) {
       out += '\n';
       out += continuation;
       used = continuation.size();
+      // A piece's leading space separates it from what precedes it on the line: at the start of one, the
+      // continuation's indent does.
+      while (!piece.empty() && piece.front() == ' ') piece.remove_prefix(1);
     } else {
       out += ' ';
       ++used;
     }
     out += piece;
     used += columns(piece);
+  }
+}
+
+bool is_arp(const lab::decode::DecodedPacket& p) { return p.link.protocol == lab::decode::ethertype::arp && !p.has_ip(); }
+
+// An ARP packet's line after its time, each piece apart (separated by '\n', see append_extras), as Wireshark's Info
+// column says it: "ARP request" "who has 10.0.0.2?" "tell 10.0.0.1"; "ARP reply" "10.0.0.2 is at 02:00:00:00:00:02".
+void collect_arp_pieces(std::string& pieces, const lab::decode::DecodedPacket& p) {
+  auto it = std::back_inserter(pieces);
+  char a[46], b[46];
+  const auto ip = [](const lab::decode::IpAddress& address, char* text) {
+    return std::string_view(text, lab::decode::format_ip(address, text));
+  };
+  const auto mac = [](const lab::decode::MacAddress& address, char* text) {
+    return std::string_view(text, lab::decode::format_mac(address, text));
+  };
+  if (!p.arp) {
+    pieces += "ARP\n";
+    return;
+  }
+  const auto& h = *p.arp;
+  if (!h.addresses_read) {
+    fmt::format_to(it, FMT_COMPILE("ARP\nhardware type {},\nprotocol type 0x{:04x}\n"), h.hardware_type, h.protocol_type);
+    return;
+  }
+  if (h.is_gratuitous()) {
+    fmt::format_to(it, FMT_COMPILE("ARP {}\n{} is at {}\n"),
+                   h.is_announcement() ? "announcement" : h.is_request() ? "gratuitous request" : "gratuitous reply",
+                   ip(h.sender_ip, a), mac(h.sender_mac, b));
+  } else if (h.is_probe()) {
+    fmt::format_to(it, FMT_COMPILE("ARP probe\nwho has {}?\n"), ip(h.target_ip, a));
+  } else if (h.is_request()) {
+    fmt::format_to(it, FMT_COMPILE("ARP request\nwho has {}?\ntell {}\n"), ip(h.target_ip, a), ip(h.sender_ip, b));
+  } else if (h.is_reply()) {
+    fmt::format_to(it, FMT_COMPILE("ARP reply\n{} is at {}\n"), ip(h.sender_ip, a), mac(h.sender_mac, b));
+  } else {
+    fmt::format_to(it, FMT_COMPILE("ARP operation {}\nfrom {}\nto {}\n"), h.op, ip(h.sender_ip, a), ip(h.target_ip, b));
   }
 }
 
@@ -211,6 +252,20 @@ void TextRenderer::packet(const PacketView& v, std::string& out) {
     if (p.tcp) collect_tcp_numbers(extras_, v);
     else fmt::format_to(std::back_inserter(extras_), FMT_COMPILE(" UDP\nlen={}\n"), p.payload_len);
     collect_extras(extras_, v, options_.absolute);
+    append_extras(out, line_start, extras_, options_.width);
+  } else if (is_arp(p)) {
+    // The frame's MACs when the link shows them (ARP is all about them), then what it asks or answers.
+    extras_.clear();
+    if (p.link.has_macs) {
+      char text[18];
+      out.append(text, lab::decode::format_mac(p.link.src_mac(), text));
+      out += " → ";
+      out.append(text, lab::decode::format_mac(p.link.dst_mac(), text));
+      extras_ += ' ';  // two spaces before the protocol, as on a TCP line
+    } else {
+      out.pop_back();  // the time's two spaces stay two, with the one append_extras adds
+    }
+    collect_arp_pieces(extras_, p);
     append_extras(out, line_start, extras_, options_.width);
   } else {
     fmt::format_to(it, FMT_COMPILE("{} "), proto_name(p));
@@ -341,6 +396,54 @@ void TextRenderer::append_conversation(const lab::flow::Conversation& conversati
   }
 }
 
+// The capture's ARP traffic, and the requests no reply followed in it: said as what this capture shows, since a
+// capture made on a third host sees the broadcast requests but not the replies, which go to the asker alone.
+void TextRenderer::append_arp_summary(const lab::flow::ArpSummary& s, std::string& out) const {
+  using lab::annotate::count_words;
+  auto line = [&](const std::string& text, int indent) { append_wrapped(out, text, indent, options_.width); };
+  std::string counts = fmt::format("ARP: {}: {}, {}", count_words(s.packets, "packet", "packets"),
+                                   count_words(s.requests, "request", "requests"), count_words(s.replies, "reply", "replies"));
+  if (s.probes) counts += ", " + count_words(s.probes, "probe", "probes");
+  if (s.gratuitous) counts += fmt::format(", {} gratuitous", s.gratuitous);
+  if (s.other) counts += fmt::format(", {} other (another operation or kind of ARP, or cut short)", s.other);
+  line(counts, 2);
+  if (!s.unanswered.empty()) {
+    // One question per entry, with the packets that asked it: "who has 10.0.0.9? tell 10.0.0.1 (#5, #6)".
+    constexpr std::size_t most_listed = 10;
+    std::string list;
+    std::size_t listed = 0, questions = 0;
+    std::vector<bool> done(s.unanswered.size(), false);
+    for (std::size_t i = 0; i < s.unanswered.size(); ++i) {
+      if (done[i]) continue;
+      const auto& r = s.unanswered[i];
+      ++questions;
+      if (listed == most_listed) continue;
+      ++listed;
+      if (!list.empty()) list += "; ";
+      list += fmt::format("who has {}? tell {} (", lab::decode::to_string(r.wanted_ip), lab::decode::to_string(r.asker_ip));
+      for (std::size_t j = i; j < s.unanswered.size(); ++j) {
+        const auto& same = s.unanswered[j];
+        if (done[j] || same.wanted_ip != r.wanted_ip || same.asker_ip != r.asker_ip || same.asker_mac != r.asker_mac ||
+            same.vlan != r.vlan)
+          continue;
+        done[j] = true;
+        if (list.back() != '(') list += ", ";
+        list += fmt::format("#{}", same.packet);
+      }
+      list += ')';
+    }
+    if (questions > listed) list += fmt::format("; and {} more (--format json lists them all)", questions - listed);
+    line(fmt::format("no reply in this capture to: {}. That does not prove none was sent: a reply normally goes to "
+                     "the asker alone, so a capture made on another host can show a broadcast request and not its reply.",
+                     list),
+         4);
+  }
+  if (s.forgotten)
+    line(fmt::format("{} let go unanswered, to keep lab's memory bounded: whether a reply came later is not known.",
+                     count_words(s.forgotten, "older request was", "older requests were")),
+         4);
+}
+
 void TextRenderer::conversation_end(const lab::flow::Conversation& c, std::string& out) {
   if (!options_.annotate) return;
   out += "── conversation over:\n";
@@ -372,6 +475,7 @@ void TextRenderer::summary(const SummaryView& v, std::string& out) {
   for (std::size_t i = 0; i < v.conversations.size() && i < most_listed; ++i) append_conversation(*v.conversations[i], out);
   if (v.conversations.size() > most_listed)
     fmt::format_to(it, FMT_COMPILE("  ... and {} more (--format json lists them all)\n"), v.conversations.size() - most_listed);
+  if (v.arp && v.arp->any()) append_arp_summary(v.arp->summary(), out);
   if (!v.closing_tip.empty()) {
     out += '\n';
     append_wrapped(out, v.closing_tip, 0, options_.width);

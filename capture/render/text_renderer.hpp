@@ -25,6 +25,7 @@ class TextRenderer : public Renderer {
 
  private:
   void append_conversation(const lab::flow::Conversation& conversation, std::string& out) const;
+  void append_arp_summary(const lab::flow::ArpSummary& arp, std::string& out) const;
 
   TextOptions options_;
   std::string extras_;  // a packet line's extras, reused (see collect_extras)

@@ -173,7 +173,8 @@ void Explainer::finish(std::string_view closing_tip, std::uint64_t kernel_droppe
   receive_all_pending();
   report_ended();
   renderer_.summary(
-      {tracker_.conversations(), index_, tracker_.ended_count(), kernel_dropped, closing_tip, lab_fields}, out_);
+      {tracker_.conversations(), index_, tracker_.ended_count(), kernel_dropped, closing_tip, lab_fields, &tracker_.arp()},
+      out_);
   flush();
 }
 
