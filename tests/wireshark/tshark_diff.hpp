@@ -32,6 +32,14 @@ struct TsharkFrame {
   // the duplicate ACK's number and the frame it duplicates (0 when not one).
   std::vector<std::string> analysis;
   std::uint32_t duplicate_ack_num = 0, duplicate_ack_frame = 0;
+  // The outermost Ethernet header's addresses, eth.src and eth.dst (isl.src and isl.dst for a Cisco ISL frame;
+  // empty where the frame has none).
+  std::string eth_src, eth_dst;
+  // ARP (arp.*): the fixed part, the four addresses (arp.src.hw_mac, arp.src.proto_ipv4, arp.dst.hw_mac,
+  // arp.dst.proto_ipv4) and Wireshark's arp.isgratuitous, arp.isprobe, arp.isannouncement.
+  std::optional<std::uint32_t> arp_opcode, arp_hw_type, arp_proto_type, arp_hw_size, arp_proto_size;
+  std::string arp_src_mac, arp_src_ip, arp_dst_mac, arp_dst_ip;
+  bool arp_gratuitous = false, arp_probe = false, arp_announcement = false;
 };
 
 // The tcp.analysis fields compared, as tshark names them after "tcp.analysis." and as our JSON `analysis` lists
@@ -47,7 +55,8 @@ struct Mismatch {
   std::string file;       // base name
   std::uint32_t frame = 0;
   std::string field;      // "tcp", "stream", "seq", "ack", "len", "flags", "udp", "udp.stream", "analysis",
-                          // "duplicate_ack_num", "duplicate_ack_frame"
+                          // "duplicate_ack_num", "duplicate_ack_frame", "src_mac", "dst_mac", "arp" and each
+                          // ARP field by its JSON name ("op", "sender_ip", "gratuitous"...)
   std::string ours, theirs;
   std::string to_string() const;
 };
@@ -56,15 +65,22 @@ struct Mismatch {
 struct FileResult {
   std::size_t tcp_compared = 0;   // frames both sides decode as TCP, compared field by field
   std::size_t udp_compared = 0;
+  std::size_t mac_compared = 0;   // frames whose src_mac and dst_mac were compared with eth.src and eth.dst
+  std::size_t arp_compared = 0;   // ARP frames compared field by field (op, the fixed part, addresses, kinds)
   std::size_t excused = 0;        // frames skipped by a named rule (encapsulation, fragment, ICMP quote)
   std::vector<std::string> excuses;  // one line per rule that applied, with its frame count
   std::vector<Mismatch> mismatches;
 };
 
-// Compares our packets (JSON objects of type "packet") with tshark's frames: the fields above, and for TCP the
-// sequence analysis (`analysis`, `duplicate_ack_num`, `duplicate_ack_frame`).
+// Compares our packets (JSON objects of type "packet") with tshark's frames: the fields above, for TCP the
+// sequence analysis (`analysis`, `duplicate_ack_num`, `duplicate_ack_frame`), and the link layer (compare_link).
 FileResult compare(const std::string& file, const std::vector<nlohmann::json>& ours,
                    const std::vector<TsharkFrame>& theirs);
+// Only the link layer: on every frame `src_mac` and `dst_mac` against eth.src and eth.dst (null where the frame has
+// no Ethernet header), and on every ARP frame `op`, `hw_type`, `proto_type`, `hw_size`, `proto_size`, `sender_mac`,
+// `sender_ip`, `target_mac`, `target_ip`, `gratuitous`, `probe`, `announcement` against tshark's arp.* fields.
+FileResult compare_link(const std::string& file, const std::vector<nlohmann::json>& ours,
+                        const std::vector<TsharkFrame>& theirs);
 
 // Only the TCP sequence analysis of any pcap file: `lab annotate FILE --format json` against tshark, frame by
 // frame (for example the lab's own `--write` captures of drop scenarios). `lab` is the binary to run. The result
@@ -85,5 +101,8 @@ const KnownMismatch* find_known(const Mismatch& m);
 // from MANIFEST.tsv (see the .cpp). Empty when the corpus is absent.
 std::string corpus_dir();
 std::vector<std::string> teaching_captures();
+// The well-formed captures whose manifest protocol stacks name ARP (same rule as teaching_captures, with "/arp"
+// instead of "/tcp"), for the link-layer comparison.
+std::vector<std::string> arp_captures();
 
 }  // namespace lab::test::wireshark

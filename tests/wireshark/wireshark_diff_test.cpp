@@ -3,6 +3,7 @@
 // well-formed teaching captures of the corpus and over captures the labs write themselves.
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -27,7 +28,7 @@ using nlohmann::json;
 constexpr std::size_t corpus_shards = 6;
 
 struct Tally {
-  std::size_t files = 0, tcp = 0, udp = 0, excused = 0;
+  std::size_t files = 0, tcp = 0, udp = 0, excused = 0, macs = 0, arp = 0;
   std::vector<std::string> fresh;   // mismatches nobody has reported yet: the test fails on them
   std::vector<std::string> known;   // reported and still there
   std::set<std::string> seen_known; // "file frame field" of the known ones seen
@@ -37,6 +38,8 @@ struct Tally {
     ++files;
     tcp += r.tcp_compared;
     udp += r.udp_compared;
+    macs += r.mac_compared;
+    arp += r.arp_compared;
     excused += r.excused;
     excuses.insert(excuses.end(), r.excuses.begin(), r.excuses.end());
     for (const auto& m : r.mismatches) {
@@ -89,7 +92,8 @@ void check_corpus_shard(std::size_t shard) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "Wireshark differential, corpus shard " << shard + 1 << "/" << corpus_shards << " (" << ws::tshark_version()
             << ", lab's --wireshark " << ws::wireshark_rules() << " rules): " << tally.files << " of " << files.size() << " teaching captures, " << tally.tcp << " TCP and "
-            << tally.udp << " UDP packets compared, " << tally.excused << " excused by a named rule, "
+            << tally.udp << " UDP packets compared (" << tally.macs << " frames' MACs, " << tally.arp << " ARP), "
+            << tally.excused << " excused by a named rule, "
             << tally.known.size() << " known mismatches, " << tally.fresh.size() << " new, " << seconds << " s\n"
             << lines(tally.excuses);
   if (!tally.known.empty()) WARN("known mismatches, reported, not fixed yet:\n" << lines(tally.known));
@@ -208,9 +212,23 @@ void put32le(std::string& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
 }
 
-void write_capture(const std::string& path, const std::vector<Segment>& segments) {
+// A pcap file (version 2.4, Ethernet) of the given frames, each at its time in seconds.
+void write_frames(const std::string& path, const std::vector<std::pair<double, std::string>>& frames) {
   std::string file;
   for (std::uint32_t v : {0xa1b2c3d4u, 0x00040002u, 0u, 0u, 65535u, 1u}) put32le(file, v);  // version 2.4, EN10MB
+  for (const auto& [time, frame] : frames) {
+    const auto seconds = static_cast<std::uint32_t>(time);
+    put32le(file, seconds);
+    put32le(file, static_cast<std::uint32_t>((time - seconds) * 1e6));
+    put32le(file, static_cast<std::uint32_t>(frame.size()));
+    put32le(file, static_cast<std::uint32_t>(frame.size()));
+    file += frame;
+  }
+  std::ofstream(path, std::ios::binary) << file;
+}
+
+void write_capture(const std::string& path, const std::vector<Segment>& segments) {
+  std::vector<std::pair<double, std::string>> frames;
   for (const auto& s : segments) {
     std::string frame(6, '\x02');        // dst MAC
     frame += std::string(6, '\x04');     // src MAC
@@ -233,14 +251,9 @@ void write_capture(const std::string& path, const std::vector<Segment>& segments
     put32(frame, 0);                     // checksum, urgent pointer
     frame += s.options;
     frame += s.data;
-    const auto seconds = static_cast<std::uint32_t>(s.time);
-    put32le(file, seconds);
-    put32le(file, static_cast<std::uint32_t>((s.time - seconds) * 1e6));
-    put32le(file, static_cast<std::uint32_t>(frame.size()));
-    put32le(file, static_cast<std::uint32_t>(frame.size()));
-    file += frame;
+    frames.emplace_back(s.time, std::move(frame));
   }
-  std::ofstream(path, std::ios::binary) << file;
+  write_frames(path, frames);
 }
 
 constexpr std::uint8_t FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
@@ -563,4 +576,164 @@ TEST_CASE("Wireshark 4.0 and 4.4 differ where lab's two rule sets differ, one ca
     }
     CHECK(differs);  // each case shows its rule
   }
+}
+
+namespace {
+
+std::string mac_bytes(const char* text) {  // "02:00:00:00:00:01" -> 6 bytes
+  const std::string hex = text;
+  std::string b;
+  for (std::size_t i = 0; i + 2 <= hex.size(); i += 3) b += static_cast<char>(std::stoul(hex.substr(i, 2), nullptr, 16));
+  return b;
+}
+
+std::string ipv4_bytes(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
+  return {static_cast<char>(a), static_cast<char>(b), static_cast<char>(c), static_cast<char>(d)};
+}
+
+struct ArpFrame {
+  const char* eth_dst;
+  const char* eth_src;
+  std::uint16_t op;
+  const char* sender_mac;
+  std::string sender_ip;
+  const char* target_mac;
+  std::string target_ip;
+  std::uint16_t hardware_type = 1;
+  std::uint8_t hardware_len = 6;
+  std::uint16_t vlan = 0;             // an 802.1Q tag when not 0
+  std::uint16_t ethertype = 0x0806;   // 0x8035: RARP
+};
+
+// Ethernet (with a VLAN tag if asked), then the ARP packet field by field, padded to Ethernet's 60-byte minimum.
+std::string arp_frame(const ArpFrame& a) {
+  std::string f = mac_bytes(a.eth_dst) + mac_bytes(a.eth_src);
+  if (a.vlan) {
+    put16(f, 0x8100);  // 802.1Q
+    put16(f, a.vlan);  // TCI: the VLAN id
+  }
+  put16(f, a.ethertype);
+  put16(f, a.hardware_type);  // ar$hrd
+  put16(f, 0x0800);           // ar$pro: IPv4
+  f += static_cast<char>(a.hardware_len);  // ar$hln
+  f += static_cast<char>(4);               // ar$pln
+  put16(f, a.op);                          // ar$op
+  std::string sha = mac_bytes(a.sender_mac), tha = mac_bytes(a.target_mac);
+  sha.resize(a.hardware_len, '\x07');
+  tha.resize(a.hardware_len, '\x07');
+  f += sha + a.sender_ip + tha + a.target_ip;  // ar$sha, ar$spa, ar$tha, ar$tpa
+  if (f.size() < 60) f.resize(60, '\0');
+  return f;
+}
+
+// Ethernet/IPv4/TCP with the given MACs (checksums 0: neither side checks them here).
+std::string tcp_frame(const char* eth_src, const char* eth_dst, const std::string& src, const std::string& dst,
+                      std::uint16_t src_port, std::uint16_t dst_port, std::uint32_t seq, std::uint32_t ack,
+                      std::uint8_t flags) {
+  std::string f = mac_bytes(eth_dst) + mac_bytes(eth_src);
+  put16(f, 0x0800);
+  put16(f, 0x4500);      // version 4, IHL 5, TOS 0
+  put16(f, 40);          // total length
+  put32(f, 0x00014000);  // id 1, DF
+  put16(f, 0x4006);      // TTL 64, TCP
+  put16(f, 0);           // header checksum
+  f += src + dst;
+  put16(f, src_port);
+  put16(f, dst_port);
+  put32(f, seq);
+  put32(f, ack);
+  put16(f, static_cast<unsigned>(5 << 12) | flags);
+  put16(f, 65535);
+  put32(f, 0);
+  return f;
+}
+
+}  // namespace
+
+// ARP and the Ethernet addresses against tshark: a crafted capture with one frame per kind of ARP (request, its reply,
+// the TCP handshake that follows, gratuitous, announcement, probe, an unknown operation, another hardware type, a
+// length that lies, a VLAN tag, RARP) compared on op, the fixed part, the four addresses, Wireshark's gratuitous,
+// probe and announcement, and every frame's eth.src and eth.dst.
+TEST_CASE("ARP frames and every frame's MACs agree with tshark: crafted capture") {
+  if (ws::tshark_path().empty()) {
+    LAB_SKIP("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
+  }
+  const char* a_mac = "02:00:00:00:00:01";
+  const char* b_mac = "02:00:00:00:00:02";
+  const char* c_mac = "02:00:00:00:00:05";
+  const char* zero = "00:00:00:00:00:00";
+  const char* all = "ff:ff:ff:ff:ff:ff";
+  const std::string a = ipv4_bytes(192, 168, 219, 164), b = ipv4_bytes(192, 168, 219, 113);
+  const std::string c = ipv4_bytes(192, 168, 219, 50), none = ipv4_bytes(0, 0, 0, 0);
+  const std::vector<std::pair<double, std::string>> frames = {
+      {1.000, arp_frame({all, a_mac, 1, a_mac, a, zero, b})},                    // 1 who has .113? tell .164
+      {1.001, arp_frame({a_mac, b_mac, 2, b_mac, b, a_mac, a})},                 // 2 .113 is at b_mac
+      {1.002, tcp_frame(a_mac, b_mac, a, b, 40000, 80, 1000, 0, SYN)},           // 3 SYN to the MAC of the reply
+      {1.003, tcp_frame(b_mac, a_mac, b, a, 80, 40000, 5000, 1001, SYN | ACK)},  // 4 SYN-ACK
+      {1.004, arp_frame({all, c_mac, 1, c_mac, none, zero, c})},                 // 5 probe for .50
+      {1.005, arp_frame({all, c_mac, 1, c_mac, c, zero, c})},                    // 6 announcement of .50
+      {1.006, arp_frame({all, c_mac, 1, c_mac, c, all, c})},                     // 7 gratuitous request, not an announcement
+      {1.007, arp_frame({all, b_mac, 2, b_mac, b, all, b})},                     // 8 gratuitous reply
+      {1.008, arp_frame({all, c_mac, 1, c_mac, none, a_mac, c})},                // 9 from 0.0.0.0 with a target MAC: no probe
+      {1.009, arp_frame({a_mac, b_mac, 8, b_mac, b, a_mac, a})},                 // 10 operation 8 (InARP)
+      {1.010, arp_frame({all, a_mac, 1, a_mac, a, zero, b, 6})},                 // 11 hardware type 6 (IEEE 802)
+      {1.011, arp_frame({all, a_mac, 1, a_mac, a, zero, b, 1, 7})},              // 12 ar$hln 7 for Ethernet
+      {1.012, arp_frame({all, a_mac, 1, a_mac, a, zero, b, 1, 6, 10})},          // 13 on VLAN 10
+      {1.013, arp_frame({all, a_mac, 3, a_mac, none, a_mac, none, 1, 6, 0, 0x8035})},  // 14 RARP request
+      {1.014, arp_frame({"01:00:5e:00:00:fb", a_mac, 1, a_mac, a, zero, b})},    // 15 a request to a group address
+  };
+  lab::test::TempDir dir;
+  const std::string file = dir.path() + "/crafted-arp.pcap";
+  write_frames(file, frames);
+  const auto run = run_program({lab_binary(), "annotate", file, "--format", "json"}, 60000);
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto ours = packets_of(run.out);
+  const auto theirs = ws::run_tshark(file);
+  Tally tally;
+  tally.add(ws::compare(file, ours, theirs));
+  INFO("mismatches with tshark:\n" << lines(tally.fresh));
+  CHECK(tally.fresh.empty());
+  CHECK(tally.macs == frames.size());
+  CHECK(tally.arp == 12);  // all but the two TCP frames and RARP
+  CHECK(tally.tcp == 2);
+  // Each kind is there, by tshark's own account, so that agreement is not agreement on nothing.
+  std::set<std::string> kinds;
+  for (const auto& t : theirs) {
+    if (t.arp_gratuitous) kinds.insert("gratuitous");
+    if (t.arp_probe) kinds.insert("probe");
+    if (t.arp_announcement) kinds.insert("announcement");
+  }
+  CHECK(kinds == std::set<std::string>{"announcement", "gratuitous", "probe"});
+  // What lab adds and tshark does not say: the reply answers the request, the SYN goes to the reply's MAC.
+  REQUIRE(ours.size() == frames.size());
+  CHECK(ours[1]["answers"] == 1);
+  CHECK(ours[2]["dst_mac_from_arp"] == 2);
+  CHECK(ours[3]["dst_mac_from_arp"].is_null());
+}
+
+// The corpus's well-formed captures whose protocol stacks name ARP (Ethernet, VLAN-tagged, Linux cooked, inside
+// tunnels): every frame's MACs and every ARP frame's fields against tshark. The TCP-bearing teaching captures get the
+// same comparison in the shards above.
+TEST_CASE("corpus captures with ARP agree with tshark on ARP and MACs") {
+  if (ws::tshark_path().empty()) {
+    LAB_SKIP("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
+  }
+  const auto files = ws::arp_captures();
+  if (files.empty()) {
+    LAB_SKIP("no corpus at " LAB_SOURCE_DIR "/../shared/corpus: ARP differential over the corpus skipped");
+  }
+  Tally tally;
+  for (const auto& file : files) {
+    const auto run = run_program({lab_binary(), "annotate", file, "--format", "json"}, 60000);
+    INFO("lab annotate " << file << ": " << run.err);
+    REQUIRE(run.exit_code == 0);
+    tally.add(ws::compare_link(file, packets_of(run.out), ws::run_tshark(file)));
+  }
+  std::cout << "ARP differential over " << tally.files << " corpus captures: " << tally.arp << " ARP frames, "
+            << tally.macs << " frames' MACs compared, " << tally.excused << " excused\n"
+            << lines(tally.excuses);
+  INFO("mismatches with tshark:\n" << lines(tally.fresh));
+  CHECK(tally.fresh.empty());
+  CHECK(tally.arp >= 20);
 }
