@@ -169,3 +169,166 @@ TEST_CASE("lab capture on the host without capture rights says what to do") {
   CHECK(list.exit_code == 0);
   CHECK(list.out.find(" lo") != std::string::npos);
 }
+
+namespace {
+
+void put16(std::string& out, unsigned v) {
+  out += static_cast<char>((v >> 8) & 0xFF);
+  out += static_cast<char>(v & 0xFF);
+}
+void put32le(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+
+// A pcap file (version 2.4) of one link type, one frame every millisecond.
+std::string pcap_of(std::uint32_t link_type, const std::vector<std::string>& frames) {
+  std::string file;
+  for (std::uint32_t v : {0xa1b2c3d4u, 0x00040002u, 0u, 0u, 65535u, link_type}) put32le(file, v);
+  std::uint32_t usec = 0;
+  for (const auto& f : frames) {
+    put32le(file, 1);
+    put32le(file, usec += 1000);
+    put32le(file, static_cast<std::uint32_t>(f.size()));
+    put32le(file, static_cast<std::uint32_t>(f.size()));
+    file += f;
+  }
+  return file;
+}
+
+const std::string asker_mac("\x02\x00\x00\x00\x00\x01", 6), answer_mac("\x02\x00\x00\x00\x00\x02", 6);
+const std::string broadcast_mac(6, '\xff'), no_mac(6, '\0');
+const std::string asker_ip = "\xc0\xa8\xdb\xa4", asked_ip = "\xc0\xa8\xdb\x71";  // 192.168.219.164, .113
+
+// ARP for Ethernet/IPv4 (RFC 826), field by field.
+std::string arp_body(unsigned op, const std::string& sha, const std::string& spa, const std::string& tha,
+                     const std::string& tpa) {
+  std::string b;
+  put16(b, 1);       // ar$hrd: Ethernet
+  put16(b, 0x0800);  // ar$pro: IPv4
+  b += '\x06';       // ar$hln
+  b += '\x04';       // ar$pln
+  put16(b, op);      // ar$op
+  return b + sha + spa + tha + tpa;
+}
+
+std::string ethernet(const std::string& dst, const std::string& src, unsigned type, const std::string& payload) {
+  std::string f = dst + src;
+  put16(f, type);
+  f += payload;
+  if (f.size() < 60) f.resize(60, '\0');  // Ethernet's minimum, as a NIC pads it
+  return f;
+}
+
+std::string syn_packet() {  // IPv4 + TCP SYN, 192.168.219.164:40000 -> 192.168.219.113:80
+  std::string p;
+  put16(p, 0x4500);
+  put16(p, 40);
+  put16(p, 1);
+  put16(p, 0x4000);
+  put16(p, 0x4006);
+  put16(p, 0);
+  p += asker_ip + asked_ip;
+  put16(p, 40000);
+  put16(p, 80);
+  p += std::string("\x00\x00\x03\xe8", 4);  // seq 1000
+  p += std::string(4, '\0');                // ack 0
+  put16(p, 0x5002);                         // data offset 5, SYN
+  put16(p, 65535);
+  p += std::string(4, '\0');
+  return p;
+}
+
+}  // namespace
+
+// ARP from a file end to end: the request, its reply, and the SYN sent to the MAC the reply gave, as JSON facts; a
+// question never answered is named in the summary; the same on a Linux cooked capture, which shows no MACs.
+TEST_CASE("lab annotate: ARP request, reply and the SYN that uses the answer, as JSON facts") {
+  lab::test::TempDir dir;
+  const std::string file = dir.path() + "/arp.pcap";
+  const std::vector<std::string> frames = {
+      ethernet(broadcast_mac, asker_mac, 0x0806, arp_body(1, asker_mac, asker_ip, no_mac, asked_ip)),
+      ethernet(asker_mac, answer_mac, 0x0806, arp_body(2, answer_mac, asked_ip, asker_mac, asker_ip)),
+      ethernet(answer_mac, asker_mac, 0x0800, syn_packet()),
+      ethernet(broadcast_mac, asker_mac, 0x0806, arp_body(1, asker_mac, asker_ip, no_mac, "\xc0\xa8\xdb\x09")),
+  };
+  write_file(file, pcap_of(1, frames));
+  const auto run = run_lab({"annotate", file, "--format", "json"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto lines = json_lines(run.out);
+  const auto packets = packets_of(lines);
+  REQUIRE(packets.size() == 4);
+  const json& request = packets[0];
+  CHECK(request["proto"] == "arp");
+  CHECK(request["op"] == "request");
+  CHECK(request["src_mac"] == "02:00:00:00:00:01");
+  CHECK(request["dst_mac"] == "ff:ff:ff:ff:ff:ff");
+  CHECK(request["sender_mac"] == "02:00:00:00:00:01");
+  CHECK(request["sender_ip"] == "192.168.219.164");
+  CHECK(request["target_mac"] == "00:00:00:00:00:00");
+  CHECK(request["target_ip"] == "192.168.219.113");
+  CHECK(request["gratuitous"] == false);
+  CHECK(request["probe"] == false);
+  const json& reply = packets[1];
+  CHECK(reply["op"] == "reply");
+  CHECK(reply["answers"] == 1);
+  CHECK(reply["sender_ip"] == "192.168.219.113");
+  CHECK(reply["sender_mac"] == "02:00:00:00:00:02");
+  CHECK(reply["dst_mac"] == "02:00:00:00:00:01");  // straight to the asker
+  const json& syn = packets[2];
+  CHECK(syn["proto"] == "tcp");
+  CHECK(syn["flags"] == json::array({"SYN"}));
+  CHECK(syn["src_mac"] == "02:00:00:00:00:01");
+  CHECK(syn["dst_mac"] == "02:00:00:00:00:02");
+  CHECK(syn["dst_mac_from_arp"] == 2);
+  CHECK(packets[3]["dst_mac_from_arp"].is_null());
+  const json& summary = lines.back();
+  REQUIRE(summary["type"] == "summary");
+  CHECK(summary["arp"]["requests"] == 2);
+  CHECK(summary["arp"]["replies"] == 1);
+  REQUIRE(summary["arp"]["unanswered"].size() == 1);
+  CHECK(summary["arp"]["unanswered"][0]["packet"] == 4);
+  CHECK(summary["arp"]["unanswered"][0]["target_ip"] == "192.168.219.9");
+
+  // The text fits the terminal, names the unanswered request, and shows no raw byte.
+  const auto text = run_lab({"annotate", file, "--color", "never"});
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("who has 192.168.219.113?") != std::string::npos);
+  CHECK(text.out.find("192.168.219.113 is at 02:00:00:00:00:02") != std::string::npos);
+  CHECK(text.out.find("no reply in this capture to: who has 192.168.219.9?") != std::string::npos);
+  CHECK(text.out.find("(#4)") != std::string::npos);  // the summary's line may wrap before it
+  std::size_t start = 0;
+  while (start < text.out.size()) {
+    const std::size_t end = text.out.find('\n', start);
+    int cols = 0;
+    for (std::size_t i = start; i < end; ++i) {
+      const auto c = static_cast<unsigned char>(text.out[i]);
+      cols += (c & 0xC0) != 0x80;
+      CHECK((c >= 0x20 || c == '\t'));
+    }
+    CHECK(cols <= 80);
+    start = end + 1;
+  }
+
+  // Linux cooked v2 (`tcpdump -i any`): the link layer has no MACs; ARP's own fields still say them.
+  std::string sll2;
+  put16(sll2, 0x0806);                                  // protocol: ARP
+  sll2 += std::string(2, '\0');                         // reserved
+  sll2 += std::string("\x00\x00\x00\x02", 4);           // interface index
+  put16(sll2, 1);                                       // ARPHRD_ETHER
+  sll2 += '\x01';                                       // packet type: broadcast
+  sll2 += '\x06';                                       // address length
+  sll2 += asker_mac + std::string(2, '\0');             // address (8 bytes)
+  sll2 += arp_body(1, asker_mac, asker_ip, no_mac, asked_ip);
+  const std::string cooked = dir.path() + "/cooked.pcap";
+  write_file(cooked, pcap_of(276, {sll2}));
+  const auto cooked_run = run_lab({"annotate", cooked, "--format", "json"});
+  REQUIRE(cooked_run.exit_code == 0);
+  const auto cooked_packets = packets_of(json_lines(cooked_run.out));
+  REQUIRE(cooked_packets.size() == 1);
+  CHECK(cooked_packets[0]["proto"] == "arp");
+  CHECK(cooked_packets[0]["src_mac"].is_null());
+  CHECK(cooked_packets[0]["dst_mac"].is_null());
+  CHECK(cooked_packets[0]["sender_mac"] == "02:00:00:00:00:01");
+  CHECK(cooked_packets[0]["target_ip"] == "192.168.219.113");
+}
