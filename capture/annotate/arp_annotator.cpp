@@ -54,6 +54,9 @@ void explain_request(const PacketContext& context, std::string& note) {
   const auto asked = text_of(h.target_ip);
   const auto asker = text_of(h.sender_ip);
   SAY(note, "ARP request: who has {}? Tell {}.", asked.view(), asker.view());
+  if (p.link.has_macs && p.link.src_mac() != h.sender_mac)
+    SAY(note, "Its sender MAC field, {}, is not the frame's source MAC, {}: the answer goes to the field's.",
+        text_of(h.sender_mac).view(), text_of(p.link.src_mac()).view());
   const bool unicast = p.link.has_macs && !p.link.dst_mac().is_group();
   // Why a host asks, and why to everyone, is said in full once; later requests point back to it.
   if (!unicast) {
@@ -84,9 +87,6 @@ void explain_request(const PacketContext& context, std::string& note) {
                 "right (RFC 1122, section 2.3.2.1).", text_of(dst).view());
     else
       explain_frame_destination(p.link, note);
-    if (p.link.src_mac() != h.sender_mac)
-      SAY(note, "Its sender MAC field, {}, is not the frame's source MAC, {}: the answer goes to the field's.",
-          text_of(h.sender_mac).view(), text_of(p.link.src_mac()).view());
   }
   if (h.target_mac.is_zero())
     SAY(note, "Its target MAC field is 00:00:00:00:00:00: that is what it asks for.");
@@ -105,13 +105,25 @@ void explain_reply(const PacketContext& context, std::string& note) {
   const auto answered = text_of(h.sender_ip);
   const auto asker = text_of(h.target_ip);
   SAY(note, "ARP reply: {} is at {}.", answered.view(), text_of(h.sender_mac).view());
-  if (o.answers) {
+  if (o.answers && o.repeats) {
+    SAY(note, "It answers the request in packet #{}, {} later, as the reply in #{} already did.", o.answers,
+        duration_words(o.answer_delay_ns), o.repeats);
+  } else if (o.answers) {
     SAY(note, "It answers the request in packet #{}, {} later.", o.answers, duration_words(o.answer_delay_ns));
+  }
+  if (o.answers) {
     if (o.answers_probe)
       SAY(note, "That request was a probe: {} is in use, and RFC 5227 (section 2.1.1) has the prober treat it as "
                 "taken by another host.", answered.view());
+  } else if (o.requests_forgotten) {
+    SAY(note, "No request from {} for {} is among those lab still remembers (it lets the oldest go in a long "
+              "capture).", asker.view(), answered.view());
+  } else if (p.link.vlan_count) {
+    SAY(note, "No request from {} at {} for {} on VLAN {} appears earlier in this capture.", asker.view(),
+        text_of(h.target_mac).view(), answered.view(), p.link.vlan_ids[0]);
   } else {
-    SAY(note, "No request from {} for {} appears earlier in this capture.", asker.view(), answered.view());
+    SAY(note, "No request from {} at {} for {} appears earlier in this capture.", asker.view(),
+        text_of(h.target_mac).view(), answered.view());
   }
   if (!p.link.has_macs) return;
   const MacAddress dst = p.link.dst_mac();

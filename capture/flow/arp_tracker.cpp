@@ -4,6 +4,7 @@
 #include "capture/flow/arp_tracker.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace lab::flow {
 namespace {
@@ -21,6 +22,7 @@ void ArpTracker::remember_request(const ArpRequestRecord& request) {
   if (pending_count_ == pending_.size()) {
     // Full: the oldest is let go, still unanswered. A probe that nobody answers is no news (the address is free).
     if (!pending_[0].probe) ++counts_.forgotten;
+    forgot_any_ = true;
     std::move(pending_.begin() + 1, pending_.end(), pending_.begin());
     --pending_count_;
   }
@@ -29,23 +31,49 @@ void ArpTracker::remember_request(const ArpRequestRecord& request) {
 
 void ArpTracker::observe_reply(std::uint32_t packet_index, std::int64_t time_ns, const ArpHeader& reply,
                                std::uint16_t vlan, ArpObservation& o) {
-  // Every waiting request with this question from this asker is answered by it; the latest is the one it answers
-  // (an asker that asked again had no answer to the earlier ones by then).
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < pending_count_; ++i) {
-    const ArpRequestRecord& r = pending_[i];
-    const bool answered = r.vlan == vlan && r.wanted_ip == reply.sender_ip && r.asker_ip == reply.target_ip &&
-                          r.asker_mac == reply.target_mac;
-    if (!answered) {
-      pending_[kept++] = r;
-      continue;
-    }
+  const auto same_question = [&](const ArpRequestRecord& r) {
+    return r.vlan == vlan && r.wanted_ip == reply.sender_ip && r.asker_ip == reply.target_ip &&
+           r.asker_mac == reply.target_mac;
+  };
+  const auto answer = [&](const ArpRequestRecord& r) {
     o.answers = r.packet;
     o.answer_delay_ns = time_ns - r.time_ns;
     o.answers_probe = r.probe;
-    ++o.requests_answered;
+  };
+  // Every waiting request with this question from this asker is answered by it; the latest is the one it answers
+  // (an asker that asked again had no answer to the earlier ones by then).
+  std::size_t kept = 0;
+  std::optional<ArpRequestRecord> latest;
+  for (std::size_t i = 0; i < pending_count_; ++i) {
+    if (same_question(pending_[i])) {
+      latest = pending_[i];
+    } else {
+      pending_[kept++] = pending_[i];
+    }
   }
   pending_count_ = kept;
+  // Remembered as answered, for a second reply to the same question (hosts may both answer, or answer twice).
+  Answered* known = nullptr;
+  for (std::size_t i = 0; i < answered_count_; ++i)
+    if (same_question(answered_[i].request)) known = &answered_[i];
+  if (latest) {
+    answer(*latest);
+    if (!known) {
+      if (answered_count_ == answered_.size()) {
+        std::move(answered_.begin() + 1, answered_.end(), answered_.begin());
+        --answered_count_;
+        forgot_any_ = true;
+      }
+      known = &answered_[answered_count_++];
+    }
+    *known = {*latest, packet_index};
+  } else if (known) {
+    answer(known->request);
+    o.repeats = known->reply_packet;
+    known->reply_packet = packet_index;
+  } else {
+    o.requests_forgotten = forgot_any_;
+  }
 
   // What the asker now knows. Only a real mapping: a host's own MAC (not a group address, not zero) for an IP that
   // is an address (not 0.0.0.0, which is where a reply to a probe goes).

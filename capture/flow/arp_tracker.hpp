@@ -18,10 +18,12 @@ struct ArpObservation {
   std::uint32_t answers = 0;
   std::int64_t answer_delay_ns = 0;     // from that request to this reply
   bool answers_probe = false;           // that request was an ARP probe (RFC 5227): the address is in use
-  std::uint32_t requests_answered = 0;  // unanswered requests with that question it answers (a request sent again
-                                        // counts too); 1 when only `answers`
   // A request: the latest earlier one asking the same question from the same asker that no reply has answered yet.
+  // A reply: the latest earlier reply that answered the same request (this one answers it again).
   std::uint32_t repeats = 0;
+  // A reply that answers nothing: whether the tracker had let requests go before it (to keep its memory bounded), so
+  // that the one it answers may have come and been forgotten.
+  bool requests_forgotten = false;
   // An IPv4 frame, the first one from an asker to the address it asked about after the reply: when its source MAC is
   // the asker's and its destination MAC the one the reply gave, that reply's packet (0 otherwise).
   std::uint32_t dst_mac_from_reply = 0;
@@ -58,6 +60,7 @@ class ArpTracker {
   // How many unanswered requests, and how many replies waiting for the asker's first IPv4 frame, are remembered.
   static constexpr std::size_t remembered_requests = 64;
   static constexpr std::size_t remembered_replies = 16;
+  static constexpr std::size_t remembered_answers = 16;  // questions answered, for a second reply to the same
 
   // An ARP frame (EtherType 0x0806, decoded or not).
   void observe_arp(std::uint32_t packet_index, std::int64_t time_ns, const lab::decode::DecodedPacket& packet,
@@ -86,6 +89,13 @@ class ArpTracker {
   std::size_t pending_count_ = 0;
   std::array<Learned, remembered_replies> learned_{};  // oldest first
   std::size_t learned_count_ = 0;
+  struct Answered {
+    ArpRequestRecord request;        // the latest request with the question
+    std::uint32_t reply_packet = 0;  // the latest reply that answered it
+  };
+  std::array<Answered, remembered_answers> answered_{};  // oldest first
+  std::size_t answered_count_ = 0;
+  bool forgot_any_ = false;  // a request, asked or answered, was let go to make room
   ArpSummary counts_;  // its `unanswered` stays empty: summary() fills it from pending_
 };
 

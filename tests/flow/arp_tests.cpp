@@ -202,6 +202,16 @@ TEST_CASE("ARP: a reply answers every waiting copy of its question, the latest a
   CHECK(lines.back()["arp"]["unanswered"] == json::array());
 }
 
+TEST_CASE("ARP: a second reply to a question already answered answers it too, and points to the first") {
+  const auto lines = json_of({request(1, 2), reply(2, 1), reply(2, 1), syn(1, 2, mac(1), mac(2))});
+  CHECK(lines[1]["answers"] == 1);
+  CHECK(lines[1]["repeats"].is_null());
+  CHECK(lines[2]["answers"] == 1);
+  CHECK(lines[2]["repeats"] == 2);
+  CHECK(lines[2]["note"].get<std::string>().find("#2") != std::string::npos);
+  CHECK(lines[3]["dst_mac_from_arp"] == 3);  // the latest reply gave the MAC
+}
+
 TEST_CASE("ARP: a reply to another asker, or on another VLAN, answers nothing") {
   DecodedPacket tagged = reply(2, 1);
   tagged.link.vlan_count = 1;
