@@ -113,18 +113,6 @@ LabRun run_lab(const std::vector<std::string>& args, bool as_nobody) {
   return run_program(argv, 20000, as_nobody);
 }
 
-std::vector<nlohmann::json> json_lines(const std::string& text) {
-  std::vector<nlohmann::json> lines;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) lines.push_back(nlohmann::json::parse(text.substr(start, end - start)));
-    start = end + 1;
-  }
-  return lines;
-}
-
 TempDir::TempDir() {
   char pattern[] = "/tmp/lab-test-XXXXXX";
   if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/json_lines.hpp"  // json_lines()
+
 namespace lab::test {
 
 struct LabRun {
@@ -24,8 +26,6 @@ const std::string& reachable_lab_binary();
 LabRun run_program(const std::vector<std::string>& argv, int timeout_ms = 20000, bool as_nobody = false);
 LabRun run_lab(const std::vector<std::string>& args, bool as_nobody = false);
 
-// One parsed JSON object per line.
-std::vector<nlohmann::json> json_lines(const std::string& text);
 
 // A fresh empty directory under /tmp, removed with its files at the end of the test.
 class TempDir {

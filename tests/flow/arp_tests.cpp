@@ -13,6 +13,7 @@
 #include "capture/annotate/annotator.hpp"
 #include "tests/flow/segments.hpp"
 #include "tests/support/catch.hpp"
+#include "tests/support/json_lines.hpp"
 
 using namespace lab::test;
 using lab::decode::DecodedPacket;
@@ -94,16 +95,7 @@ std::string explain(lab::render::Renderer& renderer, const std::vector<DecodedPa
   return out;
 }
 
-std::vector<json> json_lines(const std::string& text) {
-  std::vector<json> lines;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    const std::size_t end = text.find('\n', start);
-    lines.push_back(json::parse(text.substr(start, end - start)));
-    start = end + 1;
-  }
-  return lines;
-}
+using lab::test::json_lines;
 
 std::vector<json> json_of(const std::vector<DecodedPacket>& packets) {
   lab::render::JsonRenderer renderer;

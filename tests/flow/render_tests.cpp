@@ -10,6 +10,7 @@
 #include "capture/timeline/timeline_merger.hpp"
 #include "tests/flow/segments.hpp"
 #include "tests/support/catch.hpp"
+#include "tests/support/json_lines.hpp"
 
 using namespace lab::test;
 using nlohmann::json;
@@ -43,16 +44,7 @@ std::string render(lab::render::Renderer& renderer, const std::vector<lab::decod
   return out;
 }
 
-std::vector<json> json_lines(const std::string& text) {
-  std::vector<json> lines;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    const std::size_t end = text.find('\n', start);
-    lines.push_back(json::parse(text.substr(start, end - start)));
-    start = end + 1;
-  }
-  return lines;
-}
+using lab::test::json_lines;
 
 }  // namespace
 

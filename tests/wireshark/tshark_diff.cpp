@@ -285,6 +285,18 @@ std::vector<TsharkFrame> run_tshark(const std::string& file) {
   return frames;
 }
 
+namespace {
+
+// The lab's packet lines by their frame number (the other lines, app calls and the summary, left out).
+std::map<std::uint32_t, const nlohmann::json*> packets_by_index(const std::vector<nlohmann::json>& ours) {
+  std::map<std::uint32_t, const nlohmann::json*> by_index;
+  for (const auto& p : ours)
+    if (p.value("type", "") == "packet") by_index[p.at("index").get<std::uint32_t>()] = &p;
+  return by_index;
+}
+
+}  // namespace
+
 std::string Mismatch::to_string() const {
   return file + " frame " + std::to_string(frame) + ": " + field + " lab " + ours + ", tshark " + theirs;
 }
@@ -293,9 +305,7 @@ FileResult compare(const std::string& file, const std::vector<nlohmann::json>& o
                    const std::vector<TsharkFrame>& theirs) {
   const std::string name = std::filesystem::path(file).filename().string();
   FileResult result;
-  std::map<std::uint32_t, const nlohmann::json*> by_index;
-  for (const auto& p : ours)
-    if (p.value("type", "") == "packet") by_index[p.at("index").get<std::uint32_t>()] = &p;
+  const auto by_index = packets_by_index(ours);
   if (by_index.size() != theirs.size()) {
     result.mismatches.push_back({name, 0, "frames", std::to_string(by_index.size()), std::to_string(theirs.size())});
   }
@@ -390,9 +400,7 @@ FileResult compare_link(const std::string& file, const std::vector<nlohmann::jso
                         const std::vector<TsharkFrame>& theirs) {
   const std::string name = std::filesystem::path(file).filename().string();
   FileResult result;
-  std::map<std::uint32_t, const nlohmann::json*> by_index;
-  for (const auto& p : ours)
-    if (p.value("type", "") == "packet") by_index[p.at("index").get<std::uint32_t>()] = &p;
+  const auto by_index = packets_by_index(ours);
   std::map<std::string, std::size_t> excuse_count;
   std::map<std::string, std::string> excuse_why;
   const auto text_or_null = [](const nlohmann::json& q, const char* field) {
