@@ -13,6 +13,7 @@
 #include "labs/cli/common.hpp"
 #include "labs/cli/compare.hpp"
 #include "labs/cli/list.hpp"
+#include "labs/cli/net.hpp"
 #include "labs/cli/server.hpp"
 #include "labs/cli/tcp_echo.hpp"
 #include "labs/cli/udp_echo.hpp"
@@ -42,6 +43,8 @@ int run_cli(int argc, char** argv) {
   in_group("server", cli::group_classroom);
   cli::setup_client(app);
   in_group("client", cli::group_classroom);
+  cli::setup_net(app);
+  in_group("net", cli::group_classroom);
 
   if (argc <= 1) {  // a bare `lab` is a request for guidance, not an error
     std::fputs(app.help().c_str(), stdout);

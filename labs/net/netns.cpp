@@ -100,10 +100,14 @@ int write_proc(const char* path, const std::string& text) {
 
 // A user namespace in which our user is root, and a network namespace owned by it. There is no way back: if a
 // step after unshare() fails, the process stays in the new namespaces, so the caller reports the error and exits.
-void enter_user_and_network_namespace() {
+void enter_user_and_network_namespace(int extra_flags) {
   const uid_t uid = geteuid();  // read before unshare: afterwards we are "nobody" until the maps exist
   const gid_t gid = getegid();
-  if (unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) throw refusal("unshare(CLONE_NEWUSER | CLONE_NEWNET)", errno);
+  if (unshare(CLONE_NEWUSER | CLONE_NEWNET | extra_flags) != 0) {
+    const bool pids = (extra_flags & CLONE_NEWPID) != 0;
+    throw refusal(pids ? "unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID)" : "unshare(CLONE_NEWUSER | CLONE_NEWNET)",
+                  errno);
+  }
   // Map uid 0 inside to our uid outside, one id long. The gid map is allowed only after giving up
   // setgroups(), which could otherwise drop a group that denies us access to something.
   int error = write_proc("/proc/self/setgroups", "deny");
@@ -134,16 +138,17 @@ void bring_loopback_up() {
 
 }  // namespace
 
-void enter_private_network() {
+void enter_private_network(bool own_pids) {
+  const int extra_flags = own_pids ? CLONE_NEWPID : 0;
   if (geteuid() == 0) {
-    if (unshare(CLONE_NEWNET) == 0) {
+    if (unshare(CLONE_NEWNET | extra_flags) == 0) {
       bring_loopback_up();
       return;
     }
     // root without CAP_SYS_ADMIN (a container) gets EPERM and, like a normal user, tries a user namespace.
-    if (errno != EPERM) throw refusal("unshare(CLONE_NEWNET)", errno);
+    if (errno != EPERM) throw refusal(own_pids ? "unshare(CLONE_NEWNET | CLONE_NEWPID)" : "unshare(CLONE_NEWNET)", errno);
   }
-  enter_user_and_network_namespace();
+  enter_user_and_network_namespace(extra_flags);
   bring_loopback_up();
 }
 

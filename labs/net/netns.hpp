@@ -16,6 +16,8 @@ class NetnsError : public std::runtime_error {
 // which gives the capabilities to capture there. Must be called while the process has a single thread.
 // Throws NetnsError naming the cause (AppArmor's restriction on unprivileged user namespaces, a sysctl set to
 // 0, seccomp in a container...) and the fix (the sysctl, sudo, or --netns host with capture rights).
-void enter_private_network();
+// own_pids: a PID namespace too, for the children forked afterwards (the first is its pid 1: when it ends, the
+// kernel ends every process in it, which is how a standing network leaves nothing behind).
+void enter_private_network(bool own_pids = false);
 
 }  // namespace lab::labs
