@@ -15,6 +15,12 @@
 #include "labs/net/host_join.hpp"
 #include "labs/net/netns.hpp"
 #include "labs/net/standing_holder.hpp"
+#include "labs/net/wire_feed.hpp"
+#include "labs/net_watch.hpp"
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <cerrno>
+#include <cstring>
 
 namespace lab::labs::cli {
 
@@ -26,6 +32,11 @@ struct UpFlags {
   int prefix = HostsConfig::classroom().prefix;
   int mtu = 1500;
   FaultFlags faults;
+};
+
+struct WatchFlags {
+  NetWatchOptions options;
+  OutputFlags output;
 };
 
 struct JoinFlags {
@@ -87,6 +98,7 @@ int run_up(const UpFlags& flags) {
   std::printf("From any terminal:\n"
               "  lab net exec server -- python3 classroom/tcp_server.py   run a program on a host\n"
               "  lab net shell client                                      a shell on a host\n"
+              "  lab net watch                                             the wire's traffic, explained\n"
               "  lab net status                                            the hosts and what runs there\n"
               "  lab net down                                              end it all\n");
   return 0;
@@ -123,6 +135,41 @@ int run_shell(const JoinFlags& flags) {
   std::fprintf(stderr, "A shell on host %s (%s); exit or Ctrl-D leaves it.\n", flags.host.c_str(), ip.c_str());
   return run_on_host(state, host_named(flags.host), command,
                      {"LAB_HOST=" + flags.host, "PS1=[lab " + flags.host + " " + ip + "] \\w\\$ "});
+}
+
+int run_watch(const WatchFlags& flags) { return run_net_watch(flags.output.applied_to(flags.options)); }
+
+// Sends the new faults to the holder and waits (at most 5 s) for its one-line answer.
+int run_set(const FaultFlags& flags) {
+  StandingState state = running_or_throw("set");
+  const std::string path = standing_feed_path();
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) throw NetnsError("net set: the socket path " + path + " is too long");
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  const int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw NetnsError(std::string("net set: socket(AF_UNIX): ") + std::strerror(errno));
+  const timeval five_seconds{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &five_seconds, sizeof five_seconds);
+  const FaultRequest request{flags.resolved(), faults_text(flags)};
+  const auto bytes = encode_fault_request(request);
+  char reply[256];
+  ssize_t n = -1;
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0 &&
+      send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()))
+    n = recv(fd, reply, sizeof reply - 1, 0);
+  const int error = errno;
+  close(fd);
+  if (n <= 0) throw NetnsError(std::string("net set: the network's holder did not answer: ") + std::strerror(error));
+  const std::string answer(reply, static_cast<std::size_t>(n));
+  if (answer != "ok") throw NetnsError("net set: the holder refused: " + answer);
+  state.faults = request.text;
+  if (const int e = write_state_file(state); e != 0)
+    std::fprintf(stderr, "lab: net set: the faults apply, but lab net status will show the old ones: cannot write %s: "
+                         "%s\n", standing_state_path().c_str(), std::strerror(e));
+  std::printf("The wire's faults are now: %s (from the next frame on; frames already held keep their times).\n",
+              request.text.empty() ? "none" : request.text.c_str());
+  return 0;
 }
 
 int run_status(const std::string& format) {
@@ -216,6 +263,25 @@ void setup_net(CLI::App& app) {
   auto* shell = net->add_subcommand("shell", "Open a shell on a host");
   shell->add_option("host", shell_flags->host, "server or client")->required()->check(CLI::IsMember({"server", "client"}));
   bind_run(*shell, [shell_flags] { return run_shell(*shell_flags); });
+
+  auto watch_flags = std::make_shared<WatchFlags>();
+  auto* watch = net->add_subcommand("watch", "Explain the wire's traffic live, as lab capture does");
+  NetWatchOptions& w = watch_flags->options;
+  watch->add_option("--filter", w.filter, "Only packets matching this BPF filter, as tcpdump takes it")->type_name("EXPR");
+  watch->add_option("--write,-w", w.write_path, "Also write the packets to a pcap file")->type_name("FILE");
+  watch->add_option("--count,-c", w.max_packets, "Stop after this many packets")->check(number_in(1, 1'000'000'000));
+  watch->add_option("--duration", w.max_seconds, "Stop after this many seconds")->check(number_in(0.001, 86400.0));
+  watch_flags->output.add_to(*watch);
+  watch->footer("Every frame between the two hosts, as the wire carried it (a dropped one says so), with both kernels'\n"
+                "states. Ctrl-C ends it with the summary; so does lab net down.\n"
+                "Example:  lab net watch --filter 'tcp port 65432 or arp'");
+  bind_run(*watch, [watch_flags] { return run_watch(*watch_flags); });
+
+  auto set_flags = std::make_shared<FaultFlags>();
+  auto* set = net->add_subcommand("set", "Change the wire's faults while the network runs (none given: no faults)");
+  set_flags->add_to(*set);
+  set->footer("Example:  lab net set --delay 50 --loss 5 --seed 1      then  lab net set   (faults off again)");
+  bind_run(*set, [set_flags] { return run_set(*set_flags); });
 
   auto status_format = std::make_shared<std::string>("text");
   auto* status = net->add_subcommand("status", "The hosts, their addresses and what runs there");

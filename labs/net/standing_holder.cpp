@@ -14,10 +14,12 @@
 #include <ctime>
 #include <string>
 #include <thread>
+#include <vector>
 
-#include "capture/pcap/frame_sink.hpp"
+#include "labs/net/feed_server.hpp"
 #include "labs/net/netns.hpp"
 #include "labs/net/wire.hpp"
+#include "labs/net/wire_feed.hpp"
 
 namespace lab::labs {
 
@@ -39,12 +41,6 @@ void write_all(int fd, const std::string& text) {
   }
 }
 
-// The holder keeps no capture: its wire carries, delays and drops, and nobody records the frames.
-class NoCapture : public lab::pcap::FrameSink {
- public:
-  void on_frame(const lab::decode::Frame&) override {}
-};
-
 // The holder ends on SIGTERM, SIGINT or SIGHUP. As pid 1 of its PID namespace it would not even receive a signal
 // it left at its default action, so each gets a handler, which wakes the loop through a pipe.
 int stop_pipe_write = -1;  // the one global: a signal handler can reach nothing else
@@ -54,8 +50,8 @@ void on_stop_signal(int) {
 }
 
 // The holder itself, pid 1 of the new PID namespace. Reports "ready C S" or "error MSG" on `report`, then
-// carries frames until a stop signal. Never returns.
-[[noreturn]] void run_holder(const StandingOptions& options, int report) {
+// carries frames until a stop signal, handing each to whoever watches (feed_path). Never returns.
+[[noreturn]] void run_holder(const StandingOptions& options, const std::string& feed_path, int report) {
   // Nothing of the terminal: a caller that reads lab net up's output must see it end when lab net up does.
   const int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null >= 0) {
@@ -80,26 +76,36 @@ void on_stop_signal(int) {
 
   try {
     TwoHosts hosts = TwoHosts::create(options.hosts);
-    NoCapture no_capture;
-    Wire wire(hosts, options.faults, no_capture);
+    Wire* wire_of_feed = nullptr;  // the wire sends to the feed, and the feed's setters change the wire
+    FeedServer feed(feed_path, [&wire_of_feed](std::span<const std::uint8_t> bytes) -> std::string {
+      auto request = decode_fault_request(bytes);
+      if (!request) return "error: the request is not one lab net set sends";
+      wire_of_feed->set_faults(std::move(request->faults));
+      return "ok";
+    });
+    Wire wire(hosts, options.faults, feed);
+    wire_of_feed = &wire;
     write_all(report, "ready " + std::to_string(hosts.namespace_fd(Host::client)) + " " +
                           std::to_string(hosts.namespace_fd(Host::server)) + "\n");
     close(report);
 
-    pollfd fds[3] = {{hosts.cable(Host::client), POLLIN, 0},
-                     {hosts.cable(Host::server), POLLIN, 0},
-                     {stop_pipe[0], POLLIN, 0}};
+    std::vector<pollfd> fds;
+    fds.reserve(3 + 1 + FeedServer::max_peers);
     for (;;) {
+      fds.assign({{hosts.cable(Host::client), POLLIN, 0}, {hosts.cable(Host::server), POLLIN, 0},
+                  {stop_pipe[0], POLLIN, 0}});
+      feed.add_poll_fds(fds);
       int timeout_ms = -1;
       if (const auto due = wire.next_due()) {
         const std::int64_t wait_ns = std::max<std::int64_t>(0, *due - realtime_now_ns());
         timeout_ms = static_cast<int>(std::min<std::int64_t>((wait_ns + 999'999) / 1'000'000, 60'000));
       }
-      const int ready = poll(fds, 3, timeout_ms);
+      const int ready = poll(fds.data(), fds.size(), timeout_ms);
       if (ready < 0 && errno != EINTR) break;
       if (fds[2].revents != 0) break;
       wire.carry_all();
       wire.deliver_due(realtime_now_ns());
+      if (ready > 0) feed.handle(std::span<const pollfd>(fds).subspan(3));
       // Programs started on the hosts whose parent ended are ours now (we are their PID namespace's init).
       while (waitpid(-1, nullptr, WNOHANG) > 0) {
       }
@@ -134,6 +140,7 @@ StandingState start_standing_network(const StandingOptions& options) {
                      (running ? " (holder pid " + std::to_string(running->holder) + ")" : std::string()) +
                      "; lab net status shows it, lab net down ends it");
   }
+  const std::string feed_path = standing_feed_path();
   int report[2];
   if (pipe2(report, O_CLOEXEC) != 0) throw NetnsError(std::string("net up: pipe(): ") + std::strerror(errno));
 
@@ -155,7 +162,7 @@ StandingState start_standing_network(const StandingOptions& options) {
       write_all(report[1], std::string("error lab net up: fork(): ") + std::strerror(errno) + "\n");
       _exit(1);
     }
-    if (holder == 0) run_holder(options, report[1]);
+    if (holder == 0) run_holder(options, feed_path, report[1]);
     write_all(report[1], "pid " + std::to_string(holder) + "\n");
     _exit(0);
   }
@@ -197,20 +204,11 @@ StandingState start_standing_network(const StandingOptions& options) {
   state.mtu = config.mtu == 0 ? 1500 : config.mtu;
   state.faults = options.faults_text;
 
-  // Written whole, then renamed: a reader sees the old file or the new one, never half of one.
-  const std::string path = standing_state_path();
-  const std::string temporary = path + ".new";
-  const int out = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  bool written = out >= 0;
-  if (written) {
-    write_all(out, format_state(state));
-    written = close(out) == 0 && rename(temporary.c_str(), path.c_str()) == 0;
-  }
+  const int error_number = write_state_file(state);
   close(lock);  // the holder keeps it held
-  if (!written) {
-    const int error_number = errno;
+  if (error_number != 0) {
     stop_standing_network(state);
-    throw NetnsError("net up: cannot write " + path + ": " + std::strerror(error_number));
+    throw NetnsError("net up: cannot write " + standing_state_path() + ": " + std::strerror(error_number));
   }
   return state;
 }
@@ -236,7 +234,10 @@ bool stop_standing_network(const StandingState& state) {
       ended = ended_within(2000ms);
     }
   }
-  if (ended) unlink(standing_state_path().c_str());
+  if (ended) {
+    unlink(standing_state_path().c_str());
+    unlink(standing_feed_path().c_str());  // the holder removes it, unless it was killed
+  }
   return ended;
 }
 

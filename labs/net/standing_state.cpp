@@ -44,6 +44,7 @@ std::string standing_directory() {
 
 std::string standing_lock_path() { return standing_directory() + "/net.lock"; }
 std::string standing_state_path() { return standing_directory() + "/net.state"; }
+std::string standing_feed_path() { return standing_directory() + "/net.sock"; }
 
 std::string format_state(const StandingState& s) {
   std::ostringstream out;
@@ -58,6 +59,25 @@ std::string format_state(const StandingState& s) {
       << "mtu " << s.mtu << '\n'
       << "faults " << s.faults << '\n';
   return out.str();
+}
+
+int write_state_file(const StandingState& state) {
+  const std::string path = standing_state_path();
+  const std::string temporary = path + ".new";
+  const int out = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out < 0) return errno;
+  const std::string text = format_state(state);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = write(out, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  const int error = done < text.size() ? (errno != 0 ? errno : EIO) : 0;
+  if (close(out) != 0 && error == 0) return errno;
+  if (error != 0) return error;
+  return rename(temporary.c_str(), path.c_str()) == 0 ? 0 : errno;
 }
 
 std::optional<StandingState> parse_state(const std::string& text) {
@@ -118,7 +138,10 @@ std::optional<StandingState> running_network() {
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto state = parse_state(text);
   if (held && state && process_start_time(state->holder) == state->holder_start) return state;
-  if (!held) unlink(state_path.c_str());  // left by a holder that did not end cleanly
+  if (!held) {  // left by a holder that did not end cleanly
+    unlink(state_path.c_str());
+    unlink(standing_feed_path().c_str());
+  }
   return std::nullopt;
 }
 

@@ -27,8 +27,12 @@ struct StandingState {
 std::string standing_directory();
 std::string standing_lock_path();
 std::string standing_state_path();
+std::string standing_feed_path();  // the holder's socket for lab net watch and lab net set
 
 std::string format_state(const StandingState& state);
+// Writes the state file whole, then renames it into place: a reader sees the old file or the new one, never half
+// of one. Returns 0 or the errno.
+int write_state_file(const StandingState& state);
 // Empty when the text is not a state file this version wrote.
 std::optional<StandingState> parse_state(const std::string& text);
 

@@ -165,6 +165,11 @@ bool Wire::carry_one(Host from) {
   return true;
 }
 
+void Wire::set_faults(FaultOptions faults) {
+  plan_ = FaultPlan(std::move(faults));
+  delay_ns_ = static_cast<std::int64_t>(plan_.options().delay_ms) * 1'000'000;
+}
+
 std::optional<std::int64_t> Wire::next_due() const {
   if (held_count_ == 0) return std::nullopt;
   return held_[held_first_].due_ns;
@@ -192,6 +197,9 @@ void Wire::deliver_due(std::int64_t now_ns) {
 
 void Wire::hold(Host to, std::int64_t due_ns, std::uint64_t id, const ConnectionId* receiver,
                 std::span<const std::uint8_t> frame) {
+  // Due times must grow along the ring (deliver_due stops at the first not due): after lab net set shortened the
+  // delay, a new frame waits for the ones held before it, as it would in a real queue.
+  if (held_count_ > 0) due_ns = std::max(due_ns, held_[(held_first_ + held_count_ - 1) % max_held].due_ns);
   HeldFrame& slot = held_[(held_first_ + held_count_) % max_held];
   slot.due_ns = due_ns;
   slot.to = to;

@@ -31,6 +31,9 @@ class Wire {
   // A host's application closed a socket at `time_ns` (CLOCK_REALTIME): the host's state may change without a frame,
   // so a reading taken after that call cannot speak for a frame sent before it.
   void application_closed(Host host, std::int64_t time_ns) { last_close_ns_[static_cast<int>(host)] = time_ns; }
+  // New faults from the next frame on (lab net set): the drop rules count afresh, the loss draws anew from its seed.
+  // Frames already held keep their times; a shorter delay never lets a later frame overtake an earlier one.
+  void set_faults(FaultOptions faults);
   // When the next held frame is due (CLOCK_REALTIME ns), if one is held.
   std::optional<std::int64_t> next_due() const;
   // Delivers the held frames due by `now_ns` (CLOCK_REALTIME).
