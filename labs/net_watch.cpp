@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -142,13 +143,17 @@ int connect_to_feed() {
 }  // namespace
 
 int run_net_watch(const NetWatchOptions& options) {
-  if (!running_network()) throw NetnsError("net watch: no classroom network is running (lab net up starts one)");
+  const auto network = running_network();
+  if (!network) throw NetnsError("net watch: no classroom network is running (lab net up starts one)");
   // Compiled before anything is shown: a bad --filter is a usage error, with nothing half printed.
   const lab::pcap::FrameFilter filter(options.filter, lab::decode::link_type::ethernet);
   std::unique_ptr<lab::pcap::FileWriter> writer;
   if (!options.write_path.empty())
     writer = std::make_unique<lab::pcap::FileWriter>(options.write_path, lab::decode::link_type::ethernet);
   const int feed = connect_to_feed();
+  // On standard error, so that the JSON on standard output stays JSON; a script can wait for this line.
+  std::fprintf(stderr, "Watching the classroom network's wire (server %s, client %s); Ctrl-C ends it.\n",
+               network->server_ip.c_str(), network->client_ip.c_str());
 
   const auto renderer = make_multi_conversation_renderer(options);
   lab::timeline::Explainer explainer(*renderer, {options.absolute, options.wireshark_rules}, write_stdout);

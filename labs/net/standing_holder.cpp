@@ -216,15 +216,18 @@ StandingState start_standing_network(const StandingOptions& options) {
 bool stop_standing_network(const StandingState& state) {
   using namespace std::chrono_literals;
   const std::string lock_path = standing_lock_path();
+  // The lock is let go as the holder starts to exit; the kernel then ends every process of its PID namespace and
+  // only after the last one has the holder ended (a zombie, or gone). Done means both.
+  const auto done = [&] { return lock_released(lock_path) && process_start_time(state.holder) != state.holder_start; };
   const auto ended_within = [&](std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < deadline) {
-      if (lock_released(lock_path)) return true;
+      if (done()) return true;
       std::this_thread::sleep_for(20ms);
     }
-    return lock_released(lock_path);
+    return done();
   };
-  bool ended = lock_released(lock_path);
+  bool ended = done();
   // Only the process the state file names, and only while it is that one (its start time), gets a signal.
   if (!ended && process_start_time(state.holder) == state.holder_start) {
     kill(state.holder, SIGTERM);
