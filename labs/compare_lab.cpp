@@ -112,7 +112,31 @@ std::string unmatched_notes(const Column& tcp, const Column& udp) {
   return notes;
 }
 
-void text_table(const CompareOptions& options, const Column& tcp, const Column& udp, std::string& out) {
+// How each protocol fitted the data to the link: TCP's segments, UDP's IP fragments. One sentence of facts.
+std::string cutting_note(const CompareOptions& options, int mtu, const Column& tcp, const Column& udp) {
+  const int headers = options.ipv6 ? 60 : 40;  // the IP and TCP headers without options
+  std::string note = fmt::format("The hosts' MTU was {} bytes; the largest IP packet was {} bytes over TCP and {} over "
+                                 "UDP. ", mtu, tcp.m.largest_ip_packet, udp.m.largest_ip_packet);
+  if (tcp.m.mss_offered)
+    note += fmt::format("TCP's client offered an MSS of {}{}, and TCP carried the data in {} segment{} (both ways), "
+                        "each within it: TCP cuts a stream to fit, so IP never needs to. ",
+                        *tcp.m.mss_offered,
+                        *tcp.m.mss_offered == mtu - headers
+                            ? fmt::format(" (the MTU less {} bytes of IP and TCP headers)", headers) : "",
+                        tcp.m.data_segments, tcp.m.data_segments == 1 ? "" : "s");
+  if (udp.m.ip_fragments == 0)
+    note += "Every UDP datagram fitted in one packet: no fragments.";
+  else
+    note += fmt::format("UDP cannot cut a datagram: IP sent each one larger than the MTU in fragments, {} in all "
+                        "(both ways){}.",
+                        udp.m.ip_fragments,
+                        udp.m.messages_echoed == udp.r.messages
+                            ? ", and each receiving host reassembled them before its socket saw the datagram"
+                            : "; a datagram one of whose fragments is lost is lost whole");
+  return note + "\n";
+}
+
+void text_table(const CompareOptions& options, int mtu, const Column& tcp, const Column& udp, std::string& out) {
   const std::size_t n = tcp.r.messages;
   fmt::format_to(std::back_inserter(out), "The same {} over TCP and over UDP, each echoed back:\n\n",
                  n == 1 ? "message" : fmt::format("{} messages", n));
@@ -127,12 +151,18 @@ void text_table(const CompareOptions& options, const Column& tcp, const Column& 
   number_row("  handshake", tcp.m.handshake_packets, udp.m.handshake_packets);
   number_row("  data and its ACKs", tcp.m.data_packets, udp.m.data_packets);
   number_row("  teardown", tcp.m.teardown_packets, udp.m.teardown_packets);
+  if (options.two_hosts) number_row("  ARP", tcp.m.arp_packets, udp.m.arp_packets);
   number_row("bytes on the wire", tcp.m.wire_bytes, udp.m.wire_bytes);
   row("  of which headers", percent_of(tcp.m.wire_bytes - tcp.m.payload_bytes, tcp.m.wire_bytes),
       percent_of(udp.m.wire_bytes - udp.m.payload_bytes, udp.m.wire_bytes));
   number_row("  of which data", tcp.m.payload_bytes, udp.m.payload_bytes);
   row("time to first reply", milliseconds(tcp.m.first_reply_ns), milliseconds(udp.m.first_reply_ns));
   row("messages echoed", fmt::format("{}/{}", tcp.m.messages_echoed, n), fmt::format("{}/{}", udp.m.messages_echoed, n));
+  if (mtu > 0) {
+    number_row("largest IP packet", tcp.m.largest_ip_packet, udp.m.largest_ip_packet);
+    row("segments with data", std::to_string(tcp.m.data_segments), "-");
+    number_row("IP fragments", tcp.m.ip_fragments, udp.m.ip_fragments);
+  }
   if (options.faults.any()) {
     number_row("dropped by the lab", tcp.m.dropped, udp.m.dropped);
     row("retransmissions", std::to_string(tcp.m.retransmissions), "none, ever");
@@ -142,6 +172,11 @@ void text_table(const CompareOptions& options, const Column& tcp, const Column& 
   notes += "Time to first reply counts from the client's first call (connect() for TCP, sendto() for UDP) to its first "
          "recv(): TCP pays a round trip for the handshake before any data moves. Headers include the 14-byte "
          "Ethernet header of every frame.\n";
+  if (mtu > 0) notes += cutting_note(options, mtu, tcp, udp);
+  if (options.two_hosts)
+    notes += fmt::format("Each protocol's run began with the hosts' neighbour caches empty: ARP took {} packets before TCP's exchange and {} before UDP's, the client's host asking "
+                         "for the server's MAC address before it could send its first packet.\n",
+                         tcp.m.arp_packets, udp.m.arp_packets);
   notes += failure_notes(options, tcp, udp);
   if (options.faults.any()) {
     notes += "Lost data — TCP: " + fate_of_lost_data(tcp, true) + "\n";
@@ -177,6 +212,8 @@ void json_side(const char* name, const Column& c, std::string_view more, std::st
     out += "null";
   }
   out += ',' + unmatched_drops_json(c.r.unmatched_drops);
+  fmt::format_to(std::back_inserter(out), ",\"largest_ip_packet\":{},\"data_segments\":{},\"ip_fragments\":{},"
+                 "\"arp_packets\":{}", m.largest_ip_packet, m.data_segments, m.ip_fragments, m.arp_packets);
   out += more;
   out += '}';
 }
@@ -186,15 +223,21 @@ void json_side(const char* name, const Column& c, std::string_view more, std::st
 int run_compare(const CompareOptions& options) {
   enter_private_network();
   std::unique_ptr<TwoHosts> hosts;
-  if (options.faults.any()) hosts = std::make_unique<TwoHosts>(TwoHosts::create(options.ipv6));
-
+  if (options.uses_wire())
+    hosts = std::make_unique<TwoHosts>(TwoHosts::create(HostsConfig::for_lab(options.two_hosts, options.ipv6, options.mtu)));
   const Column tcp = measure(Transport::tcp, options, hosts.get());
+  // With ARP on the wire, UDP's run would find TCP's answer cached and send none: both start from empty caches.
+  if (hosts && hosts->config().arp) hosts->forget_neighbours();
   const Column udp = measure(Transport::udp, options, hosts.get());
 
   std::string out;
   if (options.format == OutputFormat::json) {
-    out += "{\"type\":\"compare\",";
-    json_side("tcp", tcp, {}, out);
+    out += fmt::format("{{\"type\":\"compare\",\"topology\":\"{}\",\"mtu\":{},", 
+                       !hosts ? "loopback" : options.two_hosts ? "two-hosts" : "quiet-pair",
+                       hosts ? std::to_string(hosts->config().mtu) : "null");
+    json_side("tcp", tcp,
+              tcp.m.mss_offered ? fmt::format(",\"mss_offered\":{}", *tcp.m.mss_offered) : ",\"mss_offered\":null",
+              out);
     out += ',';
     // The datagram limit, as a fact: a message above it is one UDP cannot send at all.
     json_side("udp", udp,
@@ -203,7 +246,7 @@ int run_compare(const CompareOptions& options) {
               out);
     out += "}\n";
   } else {
-    text_table(options, tcp, udp, out);
+    text_table(options, hosts ? hosts->config().mtu : 0, tcp, udp, out);
   }
   write_stdout(out);
   if (!tcp.r.client || !udp.r.client) {

@@ -22,6 +22,12 @@ struct CompareOptions {
   lab::flow::WiresharkRules wireshark_rules = lab::flow::default_wireshark_rules;  // whose TCP analysis
   int reply_timeout_ms = 1000;        // how long the UDP client waits for each reply
   bool ipv6 = false;
+  bool two_hosts = false;             // --topology two-hosts: the classroom network's hosts, with ARP
+  int mtu = 0;                        // --mtu: the hosts' MTU (0: 1500)
+
+  // Faults, --topology two-hosts, --mtu and --size run both exchanges between two hosts on the lab's wire (the
+  // loopback carries 64 kB packets, so neither segments nor fragments would show).
+  bool uses_wire() const { return faults.any() || two_hosts || mtu > 0 || size > 0; }
 };
 
 // Runs both exchanges in a private namespace (two hosts joined by the lab's wire when faults are given) and

@@ -75,11 +75,20 @@ std::string wire_report(const EchoLabOptions& options, const ExchangeResult& r, 
 
 // Why this run needs the lab's two hosts, said before anything else happens.
 std::string why_two_hosts(const EchoLabOptions& o) {
+  if (o.two_hosts)
+    return "--topology two-hosts puts each side on its own host of the classroom network, as lab net makes it, with "
+           "no neighbour entries in advance: before its first packet to the server, the client's host must ask for "
+           "the server's Ethernet (MAC) address with ARP";
   if (o.faults.any())
     return "packets are to be dropped or delayed, and only a wire the lab holds in its hands can do that (a loopback "
            "hands every packet straight over)";
   if (o.close == CloseStyle::simultaneous)
     return "the wire holds each packet 5 ms, so that both FINs are under way at once";
+  if (o.mtu > 0)
+    return fmt::format("--mtu {} limits the hosts' links to IP packets of {} bytes: {}", o.mtu, o.mtu,
+                       o.transport == Transport::tcp
+                           ? "TCP offers an MSS that fits in them and cuts its segments to it"
+                           : "IP sends a larger datagram in fragments, which the receiving host reassembles");
   if (o.transport == Transport::udp)
     return "a real Ethernet link (1500-byte MTU) shows each datagram as IP really sends it, in fragments when it is "
            "larger, where a loopback carries up to 64 kB in one packet";
@@ -92,8 +101,10 @@ void say_two_hosts(const EchoLabOptions& o, const TwoHosts& hosts, BackgroundOut
   const std::string why = why_two_hosts(o);
   std::string out;
   if (o.format == OutputFormat::json) {
-    out = fmt::format(R"({{"type":"lab","two_hosts":true,"client_host":"{}","server_host":"{}","why":")",
-                      hosts.address(Host::client), hosts.address(Host::server));
+    out = fmt::format(R"({{"type":"lab","two_hosts":true,"topology":"{}","client_host":"{}","server_host":"{}",)"
+                      R"("mtu":{},"arp":{},"why":")",
+                      o.two_hosts ? "two-hosts" : "quiet-pair", hosts.address(Host::client),
+                      hosts.address(Host::server), hosts.config().mtu, hosts.config().arp);
     lab::render::append_json_text(out, why);
     out += "\"}\n";
   } else {
@@ -145,7 +156,8 @@ int run_echo_lab(const EchoLabOptions& options) {
   // Isolation first, while the process still has a single thread.
   if (options.netns == NetnsMode::private_ns) enter_private_network();
   std::unique_ptr<TwoHosts> hosts;
-  if (options.uses_wire()) hosts = std::make_unique<TwoHosts>(TwoHosts::create(options.ipv6));
+  if (options.uses_wire())
+    hosts = std::make_unique<TwoHosts>(TwoHosts::create(HostsConfig::for_lab(options.two_hosts, options.ipv6, options.mtu)));
 
   RenderChoice choice;
   choice.format = options.format;

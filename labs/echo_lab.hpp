@@ -51,12 +51,17 @@ struct EchoLabOptions {
   int receive_buffer = 0;                  // the server's SO_RCVBUF (0: the default)
   bool connect_udp = false;                // UDP: a connected client socket (it hears ICMP errors)
 
+  // Where the two sides run (issue 10). --topology two-hosts: each on its own host of the classroom network, as
+  // `lab net` makes it (HostsConfig::classroom(): the seed's addresses, ARP on the wire); --mtu: the hosts' MTU.
+  bool two_hosts = false;
+  int mtu = 0;                             // 0: Ethernet's 1500
+
   // Faults, a simultaneous close and the segmentation lessons need two hosts joined by the lab's own wire (a
   // real Ethernet link: 1500-byte MTU, no offloads, so each segment shows as it is; on the loopback the kernel
   // hands the capture 64 kB "super-segments"). Everything else runs on the loopback of one private namespace.
   bool uses_wire() const {
-    return faults.any() || close == CloseStyle::simultaneous || size > 0 || mss > 0 || slow_reader_ms > 0 ||
-           receive_buffer > 0;
+    return two_hosts || mtu > 0 || faults.any() || close == CloseStyle::simultaneous || size > 0 || mss > 0 ||
+           slow_reader_ms > 0 || receive_buffer > 0;
   }
   // The messages the client sends, after --size and the default are applied.
   std::vector<std::string> client_messages() const;

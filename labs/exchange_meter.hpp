@@ -15,7 +15,7 @@ struct ExchangeMeasures {
   std::uint64_t payload_bytes = 0;     // what the applications sent, each byte once
   std::uint64_t handshake_packets = 0;
   std::uint64_t teardown_packets = 0;  // FINs, their ACKs, and RSTs
-  std::uint64_t data_packets = 0;      // data and the ACKs that answer it
+  std::uint64_t data_packets = 0;      // data and the ACKs that answer it (ARP: arp_packets)
   std::uint64_t dropped = 0;           // dropped by the lab's wire
   std::uint64_t retransmissions = 0;   // TCP segments sent again (Wireshark's retransmission family)
   std::uint64_t bytes_sent = 0;        // by the client's application
@@ -23,6 +23,12 @@ struct ExchangeMeasures {
   std::uint64_t messages_echoed = 0;   // UDP: datagrams back; TCP: messages whose every byte came back
   std::optional<std::int64_t> first_reply_ns;  // the client's first call (connect or send) to its first recv
   std::string client_gave_up;          // the client's timeout or error, if any
+  // How the data was cut to fit the link (compare --mtu --size): TCP into segments, UDP into IP fragments.
+  std::uint64_t largest_ip_packet = 0; // bytes, IP header included: what the MTU limits
+  std::uint64_t data_segments = 0;     // TCP segments that carry data
+  std::uint64_t ip_fragments = 0;      // packets that are fragments of a larger IP datagram
+  std::optional<std::uint16_t> mss_offered;  // the MSS option of the client's first SYN
+  std::uint64_t arp_packets = 0;       // ARP requests and replies (--topology two-hosts)
 };
 
 class ExchangeMeter : public lab::render::Renderer {

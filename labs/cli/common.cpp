@@ -61,6 +61,29 @@ void FaultFlags::add_to(CLI::App& app) {
       ->type_name("MS");
 }
 
+void TopologyFlags::add_to(CLI::App& app) {
+  app.add_option("--topology", topology,
+                 "loopback (default): both sides on one loopback, or on the lab's quiet pair of hosts (10.0.0.1 and "
+                 "10.0.0.2, no ARP) when a scenario needs the wire; two-hosts: each side on its own host of the "
+                 "classroom network (client 192.168.219.164, server 192.168.219.113, as lab net makes them), with "
+                 "Ethernet and ARP on the wire")
+      ->check(CLI::IsMember({"loopback", "two-hosts"}));
+  app.add_option("--mtu", mtu,
+                 "The two hosts' MTU in bytes (default 1500; runs on the wire): TCP's segments and UDP's IP fragments "
+                 "follow it")
+      ->check(number_in(576, 9000))
+      ->type_name("BYTES");
+}
+
+std::string topology_problem(bool two_hosts, int mtu, bool ipv6) {
+  if (!ipv6) return {};
+  if (two_hosts)
+    return "lab: --topology two-hosts is the classroom network's IPv4 pair (192.168.219.164 and .113, with ARP): "
+           "leave out --ipv6\n";
+  if (mtu > 0 && mtu < 1280) return "lab: IPv6 needs an MTU of at least 1280 bytes (RFC 8200)\n";
+  return {};
+}
+
 FaultOptions FaultFlags::resolved() const {
   FaultOptions o = faults;
   std::string error;
@@ -97,11 +120,12 @@ void bind_run(CLI::App& command, std::function<int()> run) {
 
 std::string not_a_command(const CLI::App& app, const std::string& word) {
   const std::function<bool(const CLI::App*)> every = [](const CLI::App*) { return true; };
+  std::string names;
   for (const CLI::App* sub : app.get_subcommands(every)) {
     if (sub->check_name(word)) return {};
+    names += (names.empty() ? "" : ", ") + sub->get_name();
   }
-  return "lab: " + word + " is not a command: the commands are tcp-echo, udp-echo, annotate, capture and compare "
-                          "(see lab --help)\n";
+  return "lab: " + word + " is not a command: the commands are " + names + " (see lab --help)\n";
 }
 
 }  // namespace lab::labs::cli

@@ -51,6 +51,17 @@ struct FaultFlags {
   FaultOptions resolved() const;
 };
 
+// --topology and --mtu, which every built-in lab takes: where its two sides run.
+struct TopologyFlags {
+  std::string topology = "loopback";
+  int mtu = 0;
+
+  void add_to(CLI::App& app);
+  bool two_hosts() const { return topology == "two-hosts"; }
+};
+// Empty, or the one line saying why these cannot be combined with IPv6 (the classroom network is IPv4).
+std::string topology_problem(bool two_hosts, int mtu, bool ipv6);
+
 // Makes `run` the subcommand's callback, called once the whole command line has parsed: an environment error
 // becomes its one line and exit code, and a non-zero exit code reaches run_cli as CLI::RuntimeError.
 void bind_run(CLI::App& command, std::function<int()> run);

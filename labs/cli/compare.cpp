@@ -1,5 +1,6 @@
 #include "labs/cli/compare.hpp"
 
+#include <cstdio>
 #include <memory>
 
 namespace lab::labs::cli {
@@ -17,6 +18,7 @@ void setup_compare(CLI::App& app) {
       ->check(number_in(1, 60000));
   sub->add_flag("--ipv6,-6", o.ipv6, "Run over IPv6");
   flags->faults.add_to(*sub);
+  flags->topology.add_to(*sub);
   flags->output.add_to(*sub);
   sub->footer("Examples:\n  lab compare\n  lab compare --message Hi --message Bye\n"
               "  lab compare --drop reply          (TCP resends the lost echo; UDP's is gone)\n"
@@ -24,6 +26,13 @@ void setup_compare(CLI::App& app) {
   bind_run(*sub, [flags] { return run_compare(*flags); });
 }
 
-int run_compare(const CompareFlags& flags) { return lab::labs::run_compare(flags.resolved()); }
+int run_compare(const CompareFlags& flags) {
+  if (const std::string problem = topology_problem(flags.topology.two_hosts(), flags.topology.mtu, flags.options.ipv6);
+      !problem.empty()) {
+    std::fputs(problem.c_str(), stderr);
+    return exit_usage;
+  }
+  return lab::labs::run_compare(flags.resolved());
+}
 
 }  // namespace lab::labs::cli

@@ -11,9 +11,12 @@ struct CompareFlags {
   CompareOptions options;
   OutputFlags output;
   FaultFlags faults;
+  TopologyFlags topology;
   CompareOptions resolved() const {
     CompareOptions o = output.applied_to(options);
     o.faults = faults.resolved();
+    o.two_hosts = topology.two_hosts();
+    o.mtu = topology.mtu;
     return o;
   }
 };

@@ -8,6 +8,8 @@ EchoLabOptions EchoLabFlags::resolved() const {
   EchoLabOptions o = output.applied_to(options);
   o.netns = netns == "host" ? NetnsMode::host : NetnsMode::private_ns;
   o.faults = faults.resolved();
+  o.two_hosts = topology.two_hosts();
+  o.mtu = topology.mtu;
   for (CloseStyle style : {CloseStyle::client_first, CloseStyle::server_first, CloseStyle::abort, CloseStyle::unread,
                            CloseStyle::half_close, CloseStyle::simultaneous}) {
     if (close == close_style_name(style)) o.close = style;
@@ -40,12 +42,18 @@ void add_echo_options(CLI::App& app, EchoLabFlags& flags, Transport transport) {
                tcp ? "Start no server: the connect() is answered by RST (connection refused)"
                    : "Start no server: the datagram is answered by ICMP port unreachable");
   flags.faults.add_to(app);
+  flags.topology.add_to(app);
 }
 
 int run_echo_lab_checked(const EchoLabOptions& o) {
   if (o.uses_wire() && o.netns == NetnsMode::host) {
-    std::fprintf(stderr, "lab: --drop, --loss, --delay, --size, --mss, --slow-reader, --rcvbuf and --close simultaneous "
-                         "run between the lab's two private hosts: leave out --netns host\n");
+    std::fprintf(stderr, "lab: --drop, --loss, --delay, --size, --mss, --slow-reader, --rcvbuf, --close simultaneous, "
+                         "--topology two-hosts and --mtu run between the lab's two private hosts: leave out --netns "
+                         "host\n");
+    return exit_usage;
+  }
+  if (const std::string problem = topology_problem(o.two_hosts, o.mtu, o.ipv6); !problem.empty()) {
+    std::fputs(problem.c_str(), stderr);
     return exit_usage;
   }
   return lab::labs::run_echo_lab(o);

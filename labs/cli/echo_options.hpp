@@ -13,6 +13,7 @@ struct EchoLabFlags {
   EchoLabOptions options;
   OutputFlags output;
   FaultFlags faults;
+  TopologyFlags topology;
   std::string netns = "private";
   std::string close = "client";
 

@@ -199,4 +199,18 @@ void add_permanent_neighbour(const std::string& name, const IfAddress& address, 
   request.send_and_check(step);
 }
 
+void delete_neighbour(const std::string& name, const IfAddress& address) {
+  const std::string step = "deleting a neighbour entry on " + name;
+  Request request(RTM_DELNEIGH, 0);
+  auto& body = request.body<ndmsg>();
+  body.ndm_family = static_cast<std::uint8_t>(address.family);
+  body.ndm_ifindex = static_cast<int>(interface_index(name, step));
+  request.add(NDA_DST, address.bytes.data(), address_size(address));
+  try {
+    request.send_and_check(step);
+  } catch (const NetnsError&) {
+    // ENOENT: the host had not learned it. Any other failure shows as ARP missing from the capture, not as harm.
+  }
+}
+
 }  // namespace lab::labs

@@ -33,5 +33,7 @@ void set_link_up(const std::string& name, bool noarp = false);
 void add_address(const std::string& name, const IfAddress& address);
 // `ip neigh add ADDRESS lladdr MAC dev NAME nud permanent`: the host never needs to ask (ARP, ND) who has it.
 void add_permanent_neighbour(const std::string& name, const IfAddress& address, const MacAddress& mac);
+// `ip neigh del ADDRESS dev NAME`: the host forgets what ARP taught it (nothing to forget is no error).
+void delete_neighbour(const std::string& name, const IfAddress& address);
 
 }  // namespace lab::labs

@@ -195,6 +195,13 @@ HostsConfig HostsConfig::classroom() {
           .arp = true};
 }
 
+HostsConfig HostsConfig::for_lab(bool classroom, bool ipv6, int mtu) {
+  HostsConfig config = classroom ? HostsConfig::classroom() : HostsConfig{};
+  config.ipv6 = ipv6;
+  config.mtu = mtu == 0 ? 1500 : mtu;
+  return config;
+}
+
 std::string HostsConfig::problem() const {
   const int family = ipv6 ? AF_INET6 : AF_INET;
   const int bits = ipv6 ? 128 : 32;
@@ -340,6 +347,14 @@ void TwoHosts::enter_wire() const {
   if (setns(wire_ns_, CLONE_NEWNET) != 0)
     throw failure("returning to the lab's namespace (setns)", errno,
                   "a programmer error: enter_wire() needs a thread of the process that created the hosts");
+}
+
+void TwoHosts::forget_neighbours() const {
+  for (Host host : {Host::client, Host::server}) {
+    enter(host);
+    delete_neighbour("eth0", parse_if_address(address(other(host))));
+  }
+  enter_wire();
 }
 
 std::string TwoHosts::address(Host host) const { return host == Host::client ? config_.client_ip : config_.server_ip; }

@@ -28,6 +28,8 @@ struct HostsConfig {
 
   // The classic classroom pair: server 192.168.219.113, client 192.168.219.164, one /24, with ARP.
   static HostsConfig classroom();
+  // The hosts a built-in lab runs on: the classroom network (`classroom`, IPv4 only) or the quiet pair, with `mtu`.
+  static HostsConfig for_lab(bool classroom, bool ipv6, int mtu);
   // Empty, or one line saying what is wrong (addresses of different families or subnets, an MTU out of range).
   std::string problem() const;
 };
@@ -53,6 +55,9 @@ class TwoHosts {
   // Moves the calling thread into a host's namespace: sockets created afterwards belong to that host.
   void enter(Host host) const;
   void enter_wire() const;  // back to the lab's own namespace
+  // Each host forgets the other's MAC address (ARP's answer), so that the next exchange asks again. Returns in
+  // the lab's namespace.
+  void forget_neighbours() const;
 
   // The lab's end of each host's cable: an AF_PACKET socket, non-blocking, that does not see its own writes,
   // with kernel receive timestamps (SO_TIMESTAMPNS). Reading it gives the frames that host sends; writing a

@@ -430,6 +430,10 @@ TEST_CASE("the lab's fault and close scenarios: analysis agrees with tshark pack
       {"unread data", {"tcp-echo", "--close", "unread"}, {}},
       {"half-close", {"tcp-echo", "--close", "half"}, {}},
       {"no server", {"tcp-echo", "--no-server"}, {}},
+      // --topology two-hosts: ARP first, each frame's MACs compared too.
+      {"two hosts", {"tcp-echo", "--topology", "two-hosts"}, {}},
+      {"two hosts, drop syn", {"tcp-echo", "--topology", "two-hosts", "--drop", "syn"}, {"retransmission"}},
+      {"two hosts, MTU 1000", {"tcp-echo", "--topology", "two-hosts", "--mtu", "1000", "--size", "3000"}, {}},
   };
   lab::test::TempDir dir;
   for (const auto& s : scenarios) {
@@ -447,6 +451,7 @@ TEST_CASE("the lab's fault and close scenarios: analysis agrees with tshark pack
       INFO("the lab's own JSON against tshark:\n" << lines(all));
       CHECK(live.mismatches.empty());
       CHECK(live.tcp_compared >= 2);
+      if (std::find(s.args.begin(), s.args.end(), "two-hosts") != s.args.end()) CHECK(live.arp_compared == 2);
       const auto annotated = ws::compare_analysis(file, lab::test::lab_binary());
       CHECK(annotated.mismatches.empty());
       for (const std::string& entry : s.must_show) {
