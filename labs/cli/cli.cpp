@@ -8,6 +8,7 @@
 #include <string>
 
 #include "labs/cli/annotate.hpp"
+#include "labs/cli/app.hpp"
 #include "labs/cli/capture.hpp"
 #include "labs/cli/client.hpp"
 #include "labs/cli/common.hpp"
@@ -20,11 +21,10 @@
 
 namespace lab::labs {
 
-int run_cli(int argc, char** argv) {
-  CLI::App app{"lab: a socket lab that shows what TCP and UDP really put on the wire, and explains it."};
+void add_commands(CLI::App& app) {
   app.require_subcommand(1);
   app.footer("Start with:  lab tcp-echo --annotate\nThen:       lab udp-echo --annotate, lab compare, and lab tcp-echo --help for\n            the scenarios where things go wrong (lost packets, RST, refused connections).\nEach command has --help with examples.");
-
+  app.set_version_flag("--version", std::string("lab ") + LAB_VERSION);
   // In the order --help lists them, each in its group (lab list shows the same groups).
   const auto in_group = [&app](const char* name, const char* group) { app.get_subcommand(name)->group(group); };
   cli::setup_tcp_echo(app);
@@ -45,6 +45,11 @@ int run_cli(int argc, char** argv) {
   in_group("client", cli::group_classroom);
   cli::setup_net(app);
   in_group("net", cli::group_classroom);
+}
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{app_description};
+  add_commands(app);
 
   if (argc <= 1) {  // a bare `lab` is a request for guidance, not an error
     std::fputs(app.help().c_str(), stdout);
@@ -63,6 +68,8 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::RuntimeError& e) {  // the subcommand's own exit code, its message already printed
     return e.get_exit_code();
