@@ -3,6 +3,7 @@
 # into it (with ../shared beside the clone, read-only, as CI has it) and run both README commands there:
 #   ./setup.sh          must install, build and show the annotated lab
 #   ./setup.sh test     must pass the whole suite, and say what it skipped
+# then builds the .deb, installs it with apt there and runs /usr/bin/lab tcp-echo --annotate.
 # Each command is timed; the figures go to the README.
 #
 # usage (as root):  tests/fresh/run.sh bookworm|trixie [WORK_DIR]      (12 and 13 work too)
@@ -88,7 +89,17 @@ exec env -i HOME=/root USER=root LOGNAME=root TERM=dumb LANG=C.UTF-8 PATH=/usr/l
     ./setup.sh test </dev/null; rc=$?
     t2=$(date +%s)
     echo "==> ./setup.sh test: exit $rc after $((t2 - t1)) s"
-    exit $rc
+    [ $rc -eq 0 ] || exit $rc
+    # The lab room: the .deb built here, installed with apt on this fresh system, and run from /usr/bin.
+    (cd build && cpack -G DEB) >/tmp/cpack.out 2>&1 || { cat /tmp/cpack.out; echo "==> cpack -G DEB failed"; exit 1; }
+    deb=$(ls build/package/lab_*.deb)
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$deb" >/tmp/apt.out 2>&1 ||
+      { cat /tmp/apt.out; echo "==> apt-get install $deb failed"; exit 1; }
+    cd / && /usr/bin/lab --version && /usr/bin/lab tcp-echo --annotate >/tmp/deb.out 2>&1 &&
+      grep -q "Handshake 1/3" /tmp/deb.out && [ -s /usr/share/man/man1/lab.1.gz ] &&
+      [ -s /usr/share/bash-completion/completions/lab ] ||
+      { cat /tmp/deb.out; echo "==> the installed lab did not run, or its page or completion is missing"; exit 1; }
+    echo "==> $deb: installed with apt, /usr/bin/lab tcp-echo --annotate ran ($(dpkg-query -W -f="\${Depends}" lab))"
   '
 EOF
 )
