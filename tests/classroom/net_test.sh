@@ -30,6 +30,7 @@ scenario() {
   local tmp=$1/out state=$1/lab
   mkdir -p "$tmp"
 
+  local links_before; links_before=$(ls /sys/class/net)
   if ! timeout 20 "$lab" net up >"$tmp/up.out" 2>&1; then
     if grep -q "namespace" "$tmp/up.out" && [ "$(id -u)" -ne 0 ]; then
       echo "SKIP ($(id -un)): unprivileged namespaces are refused here: $(cat "$tmp/up.out")"; return 0
@@ -129,6 +130,16 @@ PY
       [ -z "$rtt" ] || fail "a ping across a 20 ms wire took $rtt ms (two crossings: at least 40)"
   fi
 
+  # Ctrl-C at the terminal reaches lab net exec and its program (one process group): the program ends, exec
+  # reports it as the shell would (130), and the network stays up.
+  setsid timeout 30 "$lab" net exec server -- sleep 301 &
+  local ctrl_c=$!
+  for _ in $(seq 50); do timeout 5 "$lab" net status | grep -q "sleep 301" && break; sleep 0.1; done
+  kill -INT -- "-$ctrl_c"
+  wait "$ctrl_c"; expect "lab net exec's exit code after Ctrl-C" "$?" 130
+  pgrep -f "^sleep 301$" -u "$(id -u)" >/dev/null && fail "Ctrl-C of lab net exec left its sleep running"
+  timeout 10 "$lab" net status >/dev/null; expect "status's exit code after an exec's Ctrl-C" "$?" 0
+
   # down ends every program on the hosts and leaves nothing behind.
   timeout 30 "$lab" net exec server -- sleep 300 &
   local sleeper=$!
@@ -141,6 +152,7 @@ PY
   pgrep -f "^sleep 300$" -u "$(id -u)" >/dev/null && fail "a sleep 300 is left after down"
   timeout 10 "$lab" net status >/dev/null; expect "status's exit code with none running" "$?" 1
   [ -e "$state/net.state" ] || [ -e "$state/net.sock" ] && fail "down left $(ls "$state")"
+  [ "$(ls /sys/class/net)" = "$links_before" ] || fail "this namespace's interfaces changed: $(ls /sys/class/net)"
   timeout 10 "$lab" net exec server -- true 2>"$tmp/none.err"
   expect "exec's exit code with none running" "$?" 3
   grep -q "no classroom network is running" "$tmp/none.err" || fail "exec with none running said: $(cat "$tmp/none.err")"
