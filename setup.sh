@@ -14,10 +14,12 @@ esac
 
 # Build tools and libraries; tshark and tcpdump are the tests' oracles (Wireshark's and tcpdump's view); python3,
 # nc, socat and ip are the classroom tests' peers and set-up (the scripts a class runs against lab server);
-# dpkg-dev and file let cpack build the .deb, groff-base reads the generated man page.
+# dpkg-dev and file let cpack build the .deb, groff-base reads the generated man page, libcap2-bin's setcap gives
+# a copy of lab capture rights.
 packages=(g++ cmake ninja-build pkg-config libpcap-dev libasio-dev libcli11-dev catch2 libfmt-dev
           nlohmann-json3-dev)
-[ "$mode" = run ] || packages+=(tshark tcpdump iproute2 python3 netcat-openbsd socat dpkg-dev file groff-base)
+[ "$mode" = run ] || packages+=(tshark tcpdump iproute2 python3 netcat-openbsd socat dpkg-dev file groff-base
+                                libcap2-bin)
 # The fuzz test needs clang and its fuzzer runtime, libclang-rt-N-dev for clang's major version N (14 on
 # Debian 12, 19 on Debian 13, 18 on Ubuntu 24.04). The runtime is added only when apt knows it (before the first
 # apt-get update, only for the releases named here): without it the fuzz test reports SKIPPED, saying why.

@@ -13,14 +13,13 @@ set(CPACK_PACKAGE_NAME lab)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "${LAB_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "socket lab that shows what TCP and UDP really put on the wire")
-# One string (a list would be joined with ';'): the summary line, then the long description, each line indented.
-string(CONCAT CPACK_DEBIAN_PACKAGE_DESCRIPTION
-       "socket lab that shows what TCP and UDP really put on the wire\n"
-       " lab runs a TCP or UDP echo exchange in private network namespaces, captures\n"
-       " its packets and explains each one: the handshake, the sequence arithmetic,\n"
-       " the teardown with each side's TCP state, RST. It also explains any capture\n"
-       " file or live traffic, injects faults on a wire of its own between two hosts,\n"
-       " and keeps a two-host classroom network up for a class's own scripts.")
+# The long description; CPack puts the summary line above it and indents each line as Debian wants.
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
+       "lab runs a TCP or UDP echo exchange in private network namespaces, captures\n"
+       "its packets and explains each one: the handshake, the sequence arithmetic,\n"
+       "the teardown with each side's TCP state, RST. It also explains any capture\n"
+       "file or live traffic, injects faults on a wire of its own between two hosts,\n"
+       "and keeps a two-host classroom network up for a class's own scripts.")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)

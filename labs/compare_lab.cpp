@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "capture/annotate/words.hpp"
 #include "capture/render/escape.hpp"
 #include "capture/render/text_renderer.hpp"
 #include "labs/exchange.hpp"
@@ -52,6 +53,9 @@ std::string milliseconds(const std::optional<std::int64_t>& ns) {
   if (!ns) return "never";
   return fmt::format("{:.2f} ms", static_cast<double>(*ns) / 1e6);
 }
+
+// The exchange's headers: every frame's bytes that are neither its data nor ARP (which is no part of the exchange).
+std::uint64_t header_bytes(const ExchangeMeasures& m) { return m.wire_bytes - m.payload_bytes - m.arp_bytes; }
 
 std::string percent_of(std::uint64_t part, std::uint64_t whole) {
   if (whole == 0) return "0";
@@ -112,27 +116,53 @@ std::string unmatched_notes(const Column& tcp, const Column& udp) {
   return notes;
 }
 
+// "(4 to the server, 4 back)": how many of `total` went each way, and `more` inside the same brackets.
+std::string each_way(std::uint64_t total, std::uint64_t to_server, const std::string& more = "") {
+  const std::uint64_t back = total - to_server;
+  return fmt::format("({} to the server, {} back{})", to_server == 0 ? std::string("none") : std::to_string(to_server),
+                     back == 0 ? std::string("none") : std::to_string(back), more);
+}
+
 // How each protocol fitted the data to the link: TCP's segments, UDP's IP fragments. One sentence of facts.
 std::string cutting_note(const CompareOptions& options, int mtu, const Column& tcp, const Column& udp) {
   const int headers = options.ipv6 ? 60 : 40;  // the IP and TCP headers without options
   std::string note = fmt::format("The hosts' MTU was {} bytes; the largest IP packet was {} bytes over TCP and {} over "
                                  "UDP. ", mtu, tcp.m.largest_ip_packet, udp.m.largest_ip_packet);
-  if (tcp.m.mss_offered)
-    note += fmt::format("TCP's client offered an MSS of {}{}, and TCP carried the data in {} segment{} (both ways), "
+  if (tcp.m.mss_offered) {
+    const std::uint64_t again = tcp.m.data_segments_sent_again;
+    note += fmt::format("TCP's client offered an MSS of {}{}, and TCP carried the data in {} segment{} {}, "
                         "each within it: TCP cuts a stream to fit, so IP never needs to. ",
                         *tcp.m.mss_offered,
                         *tcp.m.mss_offered == mtu - headers
                             ? fmt::format(" (the MTU less {} bytes of IP and TCP headers)", headers) : "",
-                        tcp.m.data_segments, tcp.m.data_segments == 1 ? "" : "s");
+                        tcp.m.data_segments, tcp.m.data_segments == 1 ? "" : "s",
+                        each_way(tcp.m.data_segments, tcp.m.data_segments_to_server,
+                                 again == 0 ? "" : fmt::format("; {} of them sent again", again)));
+  }
   if (udp.m.ip_fragments == 0)
     note += "Every UDP datagram fitted in one packet: no fragments.";
   else
     note += fmt::format("UDP cannot cut a datagram: IP sent each one larger than the MTU in fragments, {} in all "
-                        "(both ways){}.",
-                        udp.m.ip_fragments,
+                        "{}{}.",
+                        udp.m.ip_fragments, each_way(udp.m.ip_fragments, udp.m.ip_fragments_to_server),
                         udp.m.messages_echoed == udp.r.messages
                             ? ", and each receiving host reassembled them before its socket saw the datagram"
                             : "; a datagram one of whose fragments is lost is lost whole");
+  return note + "\n";
+}
+
+// Two hosts: the first lookup before each run's first packet, and any ARP later on (a host checking an address).
+std::string arp_note(const Column& tcp, const Column& udp) {
+  std::string note = fmt::format(
+      "Each protocol's run began with the hosts' neighbour caches empty: ARP took {} before TCP's first packet and {} "
+      "before UDP's, the client's host asking for the server's MAC address before it could send anything.",
+      lab::annotate::count_words(tcp.m.arp_before_first_ip, "packet", "packets"),
+      lab::annotate::count_words(udp.m.arp_before_first_ip, "packet", "packets"));
+  const std::uint64_t later_tcp = tcp.m.arp_packets - tcp.m.arp_before_first_ip;
+  const std::uint64_t later_udp = udp.m.arp_packets - udp.m.arp_before_first_ip;
+  if (later_tcp + later_udp > 0)
+    note += fmt::format(" Later, during the exchange: {} more over TCP and {} over UDP (the --annotate of each lab "
+                        "explains them).", later_tcp, later_udp);
   return note + "\n";
 }
 
@@ -153,9 +183,10 @@ void text_table(const CompareOptions& options, int mtu, const Column& tcp, const
   number_row("  teardown", tcp.m.teardown_packets, udp.m.teardown_packets);
   if (options.two_hosts) number_row("  ARP", tcp.m.arp_packets, udp.m.arp_packets);
   number_row("bytes on the wire", tcp.m.wire_bytes, udp.m.wire_bytes);
-  row("  of which headers", percent_of(tcp.m.wire_bytes - tcp.m.payload_bytes, tcp.m.wire_bytes),
-      percent_of(udp.m.wire_bytes - udp.m.payload_bytes, udp.m.wire_bytes));
+  row("  of which headers", percent_of(header_bytes(tcp.m), tcp.m.wire_bytes),
+      percent_of(header_bytes(udp.m), udp.m.wire_bytes));
   number_row("  of which data", tcp.m.payload_bytes, udp.m.payload_bytes);
+  if (options.two_hosts) number_row("  of which ARP", tcp.m.arp_bytes, udp.m.arp_bytes);
   row("time to first reply", milliseconds(tcp.m.first_reply_ns), milliseconds(udp.m.first_reply_ns));
   row("messages echoed", fmt::format("{}/{}", tcp.m.messages_echoed, n), fmt::format("{}/{}", udp.m.messages_echoed, n));
   if (mtu > 0) {
@@ -173,10 +204,7 @@ void text_table(const CompareOptions& options, int mtu, const Column& tcp, const
          "recv(): TCP pays a round trip for the handshake before any data moves. Headers include the 14-byte "
          "Ethernet header of every frame.\n";
   if (mtu > 0) notes += cutting_note(options, mtu, tcp, udp);
-  if (options.two_hosts)
-    notes += fmt::format("Each protocol's run began with the hosts' neighbour caches empty: ARP took {} packets before TCP's exchange and {} before UDP's, the client's host asking "
-                         "for the server's MAC address before it could send its first packet.\n",
-                         tcp.m.arp_packets, udp.m.arp_packets);
+  if (options.two_hosts) notes += arp_note(tcp, udp);
   notes += failure_notes(options, tcp, udp);
   if (options.faults.any()) {
     notes += "Lost data — TCP: " + fate_of_lost_data(tcp, true) + "\n";
@@ -196,7 +224,7 @@ void json_side(const char* name, const Column& c, std::string_view more, std::st
                  "\"{}\":{{\"packets\":{},\"handshake_packets\":{},\"data_packets\":{},\"teardown_packets\":{},"
                  "\"wire_bytes\":{},\"header_bytes\":{},\"payload_bytes\":{},\"first_reply_ms\":",
                  name, m.packets, m.handshake_packets, m.data_packets, m.teardown_packets, m.wire_bytes,
-                 m.wire_bytes - m.payload_bytes, m.payload_bytes);
+                 header_bytes(m), m.payload_bytes);
   if (m.first_reply_ns) fmt::format_to(std::back_inserter(out), "{:.3f}", static_cast<double>(*m.first_reply_ns) / 1e6);
   else out += "null";
   fmt::format_to(std::back_inserter(out),
@@ -212,8 +240,12 @@ void json_side(const char* name, const Column& c, std::string_view more, std::st
     out += "null";
   }
   out += ',' + unmatched_drops_json(c.r.unmatched_drops);
-  fmt::format_to(std::back_inserter(out), ",\"largest_ip_packet\":{},\"data_segments\":{},\"ip_fragments\":{},"
-                 "\"arp_packets\":{}", m.largest_ip_packet, m.data_segments, m.ip_fragments, m.arp_packets);
+  fmt::format_to(std::back_inserter(out),
+                 ",\"largest_ip_packet\":{},\"data_segments\":{},\"data_segments_to_server\":{},"
+                 "\"data_segments_sent_again\":{},\"ip_fragments\":{},\"ip_fragments_to_server\":{},"
+                 "\"arp_packets\":{},\"arp_before_first_ip\":{},\"arp_bytes\":{}",
+                 m.largest_ip_packet, m.data_segments, m.data_segments_to_server, m.data_segments_sent_again,
+                 m.ip_fragments, m.ip_fragments_to_server, m.arp_packets, m.arp_before_first_ip, m.arp_bytes);
   out += more;
   out += '}';
 }

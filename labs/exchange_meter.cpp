@@ -36,17 +36,31 @@ void ExchangeMeter::packet(const lab::render::PacketView& v, std::string&) {
   m_.payload_bytes += v.packet.tcp && v.observation.conversation ? v.observation.tcp.new_bytes : data_in_frame(v.packet);
   if (v.frame.wire.dropped) m_.dropped += 1;
   const auto& p = v.packet;
-  if (p.arp) m_.arp_packets += 1;
+  if (p.arp) {
+    m_.arp_packets += 1;
+    m_.arp_bytes += v.frame.wire_len;
+    if (!client_ip_) m_.arp_before_first_ip += 1;
+    return;  // not the conversation's: in no phase of it
+  }
+  if (!client_ip_ && p.src_ip() != nullptr) client_ip_ = *p.src_ip();
+  const bool to_server = client_ip_ && p.src_ip() != nullptr && *p.src_ip() == *client_ip_;
   // The IP packet as it crossed the link (for the frame that completed a datagram, its own header's length).
   const std::uint64_t ip_length = p.ipv4 ? p.ipv4->total_length : p.ipv6 ? p.ipv6->payload_length + 40u : 0u;
   if (ip_length > m_.largest_ip_packet) m_.largest_ip_packet = ip_length;
-  if ((p.ipv4 && p.ipv4->is_fragment()) || (p.ipv6 && p.ipv6->is_fragment)) m_.ip_fragments += 1;
-  if (p.tcp && p.payload_len > 0) m_.data_segments += 1;
+  if ((p.ipv4 && p.ipv4->is_fragment()) || (p.ipv6 && p.ipv6->is_fragment)) {
+    m_.ip_fragments += 1;
+    m_.ip_fragments_to_server += to_server ? 1 : 0;
+  }
+  const bool sent_again =
+      v.packet.tcp && v.observation.conversation && v.observation.tcp.analysis.retransmission_family();
+  if (p.tcp && p.payload_len > 0) {
+    m_.data_segments += 1;
+    m_.data_segments_to_server += to_server ? 1 : 0;
+    m_.data_segments_sent_again += sent_again ? 1 : 0;
+  }
   if (p.tcp && p.tcp->has(lab::decode::tcp_flag::syn) && !p.tcp->has(lab::decode::tcp_flag::ack) && !m_.mss_offered)
     m_.mss_offered = p.tcp->options.mss;
-  if (v.packet.tcp && v.observation.conversation && v.observation.tcp.analysis.retransmission_family())
-    m_.retransmissions += 1;
-  if (p.arp) return;  // before the conversation, in no phase of it
+  if (sent_again) m_.retransmissions += 1;
   switch (v.observation.phase) {
     case Phase::handshake: m_.handshake_packets += 1; break;
     case Phase::teardown:

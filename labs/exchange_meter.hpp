@@ -24,11 +24,18 @@ struct ExchangeMeasures {
   std::optional<std::int64_t> first_reply_ns;  // the client's first call (connect or send) to its first recv
   std::string client_gave_up;          // the client's timeout or error, if any
   // How the data was cut to fit the link (compare --mtu --size): TCP into segments, UDP into IP fragments.
+  // "To the server" and "back": by the IP source, the client's being that of the first IP packet (in every lab the
+  // client speaks first).
   std::uint64_t largest_ip_packet = 0; // bytes, IP header included: what the MTU limits
-  std::uint64_t data_segments = 0;     // TCP segments that carry data
+  std::uint64_t data_segments = 0;     // TCP segments that carry data, each copy counted
+  std::uint64_t data_segments_to_server = 0;
+  std::uint64_t data_segments_sent_again = 0;  // of them, retransmissions (Wireshark's retransmission family)
   std::uint64_t ip_fragments = 0;      // packets that are fragments of a larger IP datagram
+  std::uint64_t ip_fragments_to_server = 0;
   std::optional<std::uint16_t> mss_offered;  // the MSS option of the client's first SYN
   std::uint64_t arp_packets = 0;       // ARP requests and replies (--topology two-hosts)
+  std::uint64_t arp_before_first_ip = 0;  // of them, those before the first IP packet: the first lookup
+  std::uint64_t arp_bytes = 0;         // their whole frames, in wire_bytes but neither header nor data of the exchange
 };
 
 class ExchangeMeter : public lab::render::Renderer {
@@ -42,6 +49,7 @@ class ExchangeMeter : public lab::render::Renderer {
  private:
   ExchangeMeasures m_;
   std::optional<std::int64_t> first_call_ns_;
+  std::optional<lab::decode::IpAddress> client_ip_;  // the source of the first IP packet
 };
 
 }  // namespace lab::labs

@@ -454,7 +454,8 @@ void TextRenderer::summary(const SummaryView& v, std::string& out) {
   using lab::annotate::count_words;
   auto it = std::back_inserter(out);
   if (!options_.annotate) {
-    // ARP asks for an address before the conversation; its packets are not the conversation's.
+    // ARP asks for an address (before the conversation, and at times during it); its packets are not the
+    // conversation's.
     const std::uint64_t arp = v.arp ? v.arp->summary().packets : 0;
     if (arp == 0) {
       fmt::format_to(it, FMT_COMPILE("\n({} carried this conversation: add --annotate to see each one explained.)\n"),
@@ -462,10 +463,9 @@ void TextRenderer::summary(const SummaryView& v, std::string& out) {
     } else {
       out += '\n';
       append_wrapped(out,
-                     fmt::format("({} carried this conversation, after {}: add --annotate to see each one "
-                                 "explained.)\n",
-                                 count_words(v.packets - arp, "packet", "packets"),
-                                 count_words(arp, "ARP packet", "ARP packets")),
+                     fmt::format("({} carried this conversation; {} more {} ARP: add --annotate to see each "
+                                 "one explained.)\n",
+                                 count_words(v.packets - arp, "packet", "packets"), arp, arp == 1 ? "was" : "were"),
                      0, options_.width);
     }
     // The lab's closing lines (what the wire did, a rule that never matched, the scenario's outcome) are said

@@ -8,12 +8,14 @@
 #include "labs/net/netns.hpp"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -98,6 +100,17 @@ int write_proc(const char* path, const std::string& text) {
   return error;
 }
 
+// A copy of lab given capture rights with setcap runs "non-dumpable": its /proc/self belongs to root, so it could
+// not write its own uid_map. Inside the namespace it needs none of those rights, so it gives them all up first;
+// with nothing left to take, it may be dumpable again (the kernel's rule for a process that dropped privileges).
+void drop_file_capabilities() {
+  if (prctl(PR_GET_DUMPABLE) != 0) return;  // nothing was given: a plain run
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3]{};
+  if (syscall(SYS_capset, &header, none) != 0) return;  // keep them: the uid_map step will say what failed
+  prctl(PR_SET_DUMPABLE, 1);
+}
+
 // A user namespace in which our user is root, and a network namespace owned by it. There is no way back: if a
 // step after unshare() fails, the process stays in the new namespaces, so the caller reports the error and exits.
 void enter_user_and_network_namespace(int extra_flags) {
@@ -148,6 +161,7 @@ void enter_private_network(bool own_pids) {
     // root without CAP_SYS_ADMIN (a container) gets EPERM and, like a normal user, tries a user namespace.
     if (errno != EPERM) throw refusal(own_pids ? "unshare(CLONE_NEWNET | CLONE_NEWPID)" : "unshare(CLONE_NEWNET)", errno);
   }
+  drop_file_capabilities();
   enter_user_and_network_namespace(extra_flags);
   bring_loopback_up();
 }

@@ -135,6 +135,7 @@ PY
   setsid timeout 30 "$lab" net exec server -- sleep 301 &
   local ctrl_c=$!
   for _ in $(seq 50); do timeout 5 "$lab" net status | grep -q "sleep 301" && break; sleep 0.1; done
+  timeout 5 "$lab" net status | grep -q "sleep 301" || fail "status does not list the sleep 301 on the server host"
   kill -INT -- "-$ctrl_c"
   wait "$ctrl_c"; expect "lab net exec's exit code after Ctrl-C" "$?" 130
   pgrep -f "^sleep 301$" -u "$(id -u)" >/dev/null && fail "Ctrl-C of lab net exec left its sleep running"

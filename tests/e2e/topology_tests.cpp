@@ -117,15 +117,40 @@ TEST_CASE("compare --mtu 1000 --size 3000: TCP cuts segments, UDP's datagrams go
   const json& udp = c["udp"];
   CHECK(tcp["mss_offered"] == 960);  // the MTU less 20 bytes of IPv4 and 20 of TCP header
   CHECK(tcp["ip_fragments"] == 0);
-  CHECK(tcp["largest_ip_packet"].get<int>() <= 1000);
+  CHECK(tcp["largest_ip_packet"] == 1000);  // full segments: 960 bytes of data and 40 of headers
   CHECK(tcp["data_segments"].get<int>() >= 2 * 4);  // 3000 bytes each way, at most 960 in a segment
+  CHECK(tcp["data_segments_to_server"].get<int>() >= 4);
+  CHECK(tcp["data_segments"].get<int>() - tcp["data_segments_to_server"].get<int>() >= 4);
+  CHECK(tcp["data_segments_sent_again"] == 0);
   CHECK(tcp["payload_bytes"] == 6000);
   // 3008 bytes of UDP datagram, 976 (a multiple of 8) in each fragment: 4 fragments each way.
   CHECK(udp["ip_fragments"] == 8);
-  CHECK(udp["largest_ip_packet"].get<int>() <= 1000);
+  CHECK(udp["ip_fragments_to_server"] == 4);
+  CHECK(udp["largest_ip_packet"] == 20 + 976);
   CHECK(udp["payload_bytes"] == 6000);
   CHECK(udp["header_bytes"] == 8 * (14 + 20) + 2 * 8);
   CHECK(udp["messages_echoed"] == 1);
+}
+
+TEST_CASE("compare --mtu 1000 --size 3000 --drop request: the fragments that went one way, and a segment sent again") {
+  const auto run = run_lab({"compare", "--mtu", "1000", "--size", "3000", "--drop", "request", "--format", "json"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const json c = json::parse(run.out);
+  // UDP: the first fragment of the request is dropped, so the server's host never has the datagram to echo.
+  CHECK(c["udp"]["ip_fragments"] == 4);
+  CHECK(c["udp"]["ip_fragments_to_server"] == 4);
+  CHECK(c["udp"]["messages_echoed"] == 0);
+  // TCP: the dropped segment is sent again, and counted as such among the data segments.
+  CHECK(c["tcp"]["data_segments_sent_again"].get<int>() >= 1);
+  CHECK(c["tcp"]["messages_echoed"] == 1);
+  const auto text = run_lab({"compare", "--mtu", "1000", "--size", "3000", "--drop", "request"});
+  REQUIRE(text.exit_code == 0);
+  std::string flat = text.out;
+  for (char& ch : flat) ch = ch == '\n' ? ' ' : ch;
+  CHECK(flat.find("4 in all (4 to the server, none back); a datagram one of whose fragments is lost is lost whole") !=
+        std::string::npos);
+  CHECK(flat.find("of them sent again") != std::string::npos);
 }
 
 TEST_CASE("compare --topology two-hosts: both runs begin with ARP, counted apart from the conversation") {
@@ -138,6 +163,10 @@ TEST_CASE("compare --topology two-hosts: both runs begin with ARP, counted apart
   for (const char* side : {"tcp", "udp"}) {
     INFO(side);
     CHECK(c[side]["arp_packets"] == 2);
+    CHECK(c[side]["arp_before_first_ip"] == 2);
+    CHECK(c[side]["arp_bytes"] == 2 * 42);  // 14 bytes of Ethernet header, 28 of ARP
+    CHECK(c[side]["wire_bytes"] == c[side]["header_bytes"].get<int>() + c[side]["payload_bytes"].get<int>() +
+                                       c[side]["arp_bytes"].get<int>());
     CHECK(c[side]["packets"] == c[side]["handshake_packets"].get<int>() + c[side]["data_packets"].get<int>() +
                                     c[side]["teardown_packets"].get<int>() + 2);
   }
@@ -155,6 +184,7 @@ TEST_CASE("two-hosts is IPv4's, and --topology and --mtu need the lab's private 
     INFO(args[1] << " " << args[2] << ": " << run.err);
     CHECK(run.exit_code == 2);
     CHECK(run.out.empty());
+    REQUIRE(!run.err.empty());
     CHECK(run.err.find('\n') == run.err.size() - 1);  // one line
   }
 }
@@ -165,6 +195,6 @@ TEST_CASE("text: the summary counts ARP apart from the conversation") {
   REQUIRE(run.exit_code == 0);
   std::string text = run.out;
   for (char& ch : text) ch = ch == '\n' ? ' ' : ch;
-  CHECK(text.find("carried this conversation, after 2 ARP packets") != std::string::npos);
+  CHECK(text.find("carried this conversation; 2 more were ARP") != std::string::npos);
   CHECK(text.find("192.168.219.164 and the server at 192.168.219.113") != std::string::npos);
 }

@@ -22,10 +22,10 @@ for c in $commands net\ up net\ down net\ exec net\ shell net\ status net\ watch
   body=$(section "${c//-/\\-}")
   [ -n "$body" ] || { fail "no section for lab $c"; continue; }
   # shellcheck disable=SC2086
-  for option in $("$lab" $c --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
+  # The options --help lists (each line "  -b,--bind ADDR  ..."), not those its examples mention.
+  for option in $("$lab" $c --help | sed -n 's/^  \(-[^ ]*\).*/\1/p' | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
     [ "$option" = --help ] && continue
-    # The footer's examples name options too; the page lists them in the same words.
-    grep -q -- "$option" <<<"$body" || fail "lab $c: $option is in --help but not in the page"
+    grep -q -- "^\.B $option\|^\.B -[A-Za-z0-9],$option" <<<"$body" || fail "lab $c: $option is in --help but not in the page"
   done
 done
 if command -v groff >/dev/null; then
@@ -37,13 +37,18 @@ else
   echo "note: groff is missing, so the page was not rendered (apt-get install groff-base)"
 fi
 
-# complete WORDS...: what _lab offers for the last word (the word being typed), one per line, sorted.
+# complete WORDS...: what _lab offers for the last word (the word being typed), one per line, sorted, and
+# "<no file names>" when it also turns off bash's fallback to file names (compopt works only inside a real
+# completion, so it is recorded here instead).
 complete_words() {
   bash --norc --noprofile -c '
     source "$1"; shift
+    no_files=
+    compopt() { [ "$*" = "+o default" ] && no_files=1; return 0; }
     COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 ))
     _lab lab "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
-    printf "%s\n" "${COMPREPLY[@]}" | sort' completion "$completion" "$@"
+    { [ ${#COMPREPLY[@]} -gt 0 ] && printf "%s\n" "${COMPREPLY[@]}"; [ -n "$no_files" ] && echo "<no file names>"; } | sort' \
+    completion "$completion" "$@"
 }
 expect_completion() {
   local want=$1; shift
@@ -58,12 +63,19 @@ expect_completion "--format" lab tcp-echo --form
 expect_completion "json text" lab tcp-echo --format ""
 expect_completion "loopback two-hosts" lab compare --topology ""
 expect_completion "tcp udp" lab server ""
+expect_completion "--bind --format --help --port" lab server tcp ""  # tcp given: not offered again
 expect_completion "client server" lab net exec ""
 expect_completion "--client-ip" lab net up --cl
 expect_completion "--mtu" lab net up --client-ip 10.0.0.2 --mt
-expect_completion "" lab tcp-echo --port ""                       # the user's value: nothing offered
+expect_completion "<no file names>" lab tcp-echo --port ""        # the user's value: nothing offered
 expect_completion "" lab net exec server -- python3 ""            # a program's arguments: bash's file names
+expect_completion "" lab net exec server ""                       # the program: bash's file names
 expect_completion "" lab annotate ""                              # a capture file: bash's file names
+expect_completion "" lab tcp-echo --write ""                      # a file to write: bash's file names
+expect_completion "--format" lab server tcp --for                 # the positional given, its options remain
+expect_completion "--annotate" lab tcp-echo --ann
+expect_completion "json text" lab tcp-echo --format =             # --format=<TAB>: bash splits at the =
+expect_completion "json" lab tcp-echo --format = j
 all=$(complete_words lab "" | tr '\n' ' ')
 for c in $commands; do
   grep -qw -- "$c" <<<"$all" || fail "lab <TAB> does not offer $c"

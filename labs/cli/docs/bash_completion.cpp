@@ -23,6 +23,15 @@ std::vector<std::string> spellings(const CLI::Option& option) {
   return out;
 }
 
+// The loop's arms that notice a positional's choice already typed ("server tcp"), so it is not offered again.
+std::string given_arms(const std::vector<Command>& commands) {
+  std::string patterns;
+  for (const Command& c : commands)
+    for (const CLI::Option* p : visible_options(*c.app, true))
+      for (const std::string& choice : option_choices(*p)) patterns += (patterns.empty() ? "" : "|") + ("\"" + c.path + "|" + choice + "\"");
+  return patterns.empty() ? "" : "      " + patterns + ") given=1 ;;\n";
+}
+
 // Words that complete at a command: its subcommands and its positionals' choices; its options apart.
 struct Words {
   std::vector<std::string> commands;
@@ -35,7 +44,8 @@ Words words_of(const CLI::App& app) {
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) w.commands.push_back(sub->get_name());
   for (const CLI::Option* p : visible_options(app, true)) {
     for (const std::string& choice : option_choices(*p)) w.commands.push_back(choice);
-    w.file_positional = w.file_positional || takes_file(*p);
+    // A file, or a free word such as exec's program: bash's own (file name) completion serves it best.
+    w.file_positional = w.file_positional || takes_file(*p) || option_choices(*p).empty();
   }
   for (const CLI::Option* o : visible_options(app, false)) {
     const auto names = spellings(*o);
@@ -70,16 +80,20 @@ std::string bash_completion(const CLI::App& app) {
       "# bash completion for lab(1). Generated from lab's command line by lab-docs (labs/cli/docs/): edit the\n"
       "# commands, not this file.\n"
       "_lab() {\n"
-      "  local cur=${COMP_WORDS[COMP_CWORD]} prev= path= word i\n"
+      "  local cur=${COMP_WORDS[COMP_CWORD]} prev= path= word i given=\n"
       "  (( COMP_CWORD > 1 )) && prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+      "  # --format=<TAB>: bash splits the word at '=', so the option is one word further back.\n"
+      "  if [[ $cur == = ]]; then cur=; elif [[ $prev == = ]] && (( COMP_CWORD > 2 )); then prev=${COMP_WORDS[COMP_CWORD-2]}; fi\n"
       "  COMPREPLY=()\n"
-      "  # The command so far: the words before the cursor that name commands (\"net up\").\n"
+      "  # The command so far: the words before the cursor that name commands (\"net up\"), and whether a positional's\n"
+      "  # choice was typed already.\n"
       "  for (( i = 1; i < COMP_CWORD; i++ )); do\n"
       "    word=${COMP_WORDS[i]}\n"
       "    [[ $word == -- ]] && return 0  # after --, a program's own arguments (lab net exec): file names\n"
       "    case \"${path:+$path }$word\" in\n"
-      "      " + paths + ") path=\"${path:+$path }$word\" ;;\n"
+      "      " + paths + ") path=\"${path:+$path }$word\"; continue ;;\n"
       "    esac\n"
+      "    case \"$path|$word\" in\n" + given_arms(commands) + "    esac\n"
       "  done\n"
       "  # The value of the option before the cursor.\n"
       "  case \"$path|$prev\" in\n";
@@ -97,7 +111,7 @@ std::string bash_completion(const CLI::App& app) {
   out += "  esac\n"
          "  if [[ $cur == -* ]]; then\n"
          "    COMPREPLY=($(compgen -W \"$options\" -- \"$cur\"))\n"
-         "  elif [[ -n $commands ]]; then\n"
+         "  elif [[ -n $commands && -z $given ]]; then\n"
          "    COMPREPLY=($(compgen -W \"$commands\" -- \"$cur\"))\n"
          "  elif [[ -z $files ]]; then\n"
          "    COMPREPLY=($(compgen -W \"$options\" -- \"$cur\"))\n"

@@ -45,8 +45,7 @@ std::string command_section(const CLI::Formatter& help, const Command& command) 
   }
   // A subcommand inherits its parent's footer; the page says it once, under the parent.
   const CLI::App* parent = app.get_parent();
-  if (!app.get_footer().empty() && (parent == nullptr || parent->get_parent() == nullptr ||
-                                    parent->get_footer() != app.get_footer()))
+  if (!app.get_footer().empty() && (parent == nullptr || parent->get_footer() != app.get_footer()))
     out += preformatted(app.get_footer());
   return out;
 }
