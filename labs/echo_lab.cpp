@@ -76,8 +76,8 @@ std::string wire_report(const EchoLabOptions& options, const ExchangeResult& r, 
 // Why this run needs the lab's two hosts, said before anything else happens.
 std::string why_two_hosts(const EchoLabOptions& o) {
   if (o.two_hosts)
-    return "--topology two-hosts puts each side on its own host of the classroom network, as lab net makes it, with "
-           "no neighbour entries in advance: before its first packet to the server, the client's host must ask for "
+    return "--topology two-hosts puts each side on its own host of a private pair built as lab net builds the "
+           "classroom network, with no neighbour entries in advance: before its first packet to the server, the client's host must ask for "
            "the server's Ethernet (MAC) address with ARP";
   if (o.faults.any())
     return "packets are to be dropped or delayed, and only a wire the lab holds in its hands can do that (a loopback "

@@ -51,8 +51,9 @@ struct EchoLabOptions {
   int receive_buffer = 0;                  // the server's SO_RCVBUF (0: the default)
   bool connect_udp = false;                // UDP: a connected client socket (it hears ICMP errors)
 
-  // Where the two sides run (issue 10). --topology two-hosts: each on its own host of the classroom network, as
-  // `lab net` makes it (HostsConfig::classroom(): the seed's addresses, ARP on the wire); --mtu: the hosts' MTU.
+  // Where the two sides run (issue 10). --topology two-hosts: each on its own host of a private pair built as
+  // `lab net` builds the classroom network (HostsConfig::classroom(): the seed's addresses, ARP on the wire); --mtu:
+  // the hosts' MTU.
   bool two_hosts = false;
   int mtu = 0;                             // 0: Ethernet's 1500
 

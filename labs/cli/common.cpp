@@ -64,8 +64,8 @@ void FaultFlags::add_to(CLI::App& app) {
 void TopologyFlags::add_to(CLI::App& app) {
   app.add_option("--topology", topology,
                  "loopback (default): both sides on one loopback, or on the lab's quiet pair of hosts (10.0.0.1 and "
-                 "10.0.0.2, no ARP) when a scenario needs the wire; two-hosts: each side on its own host of the "
-                 "classroom network (client 192.168.219.164, server 192.168.219.113, as lab net makes them), with "
+                 "10.0.0.2, no ARP) when a scenario needs the wire; two-hosts: each side on its own host of a "
+                 "private pair built like lab net's (client 192.168.219.164, server 192.168.219.113), with "
                  "Ethernet and ARP on the wire")
       ->check(CLI::IsMember({"loopback", "two-hosts"}));
   app.add_option("--mtu", mtu,

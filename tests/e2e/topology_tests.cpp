@@ -1,4 +1,4 @@
-// End to end, --topology two-hosts and --mtu (issue 10): each side on its own host of the classroom network,
+// End to end, --topology two-hosts and --mtu (issue 10): each side on its own host of a pair built like the classroom network,
 // ARP on the wire before the first packet, and the MTU deciding TCP's segments and UDP's fragments.
 #include <string>
 #include <vector>
