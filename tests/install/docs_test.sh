@@ -62,6 +62,7 @@ expect_completion "set shell status" lab net s
 expect_completion "--format" lab tcp-echo --form
 expect_completion "json text" lab tcp-echo --format ""
 expect_completion "loopback two-hosts" lab compare --topology ""
+expect_completion "ack fin reply request syn syn-ack" lab net set --drop ""
 expect_completion "tcp udp" lab server ""
 expect_completion "--bind --format --help --port" lab server tcp ""  # tcp given: not offered again
 expect_completion "client server" lab net exec ""

@@ -4,10 +4,14 @@
 #include <vector>
 
 #include "labs/cli/docs/command_tree.hpp"
+#include "labs/net/fault_plan.hpp"
 
 namespace lab::labs::docs {
 
 namespace {
+
+using lab::labs::PacketKind;
+using lab::labs::packet_kind_name;
 
 std::string joined(const std::vector<std::string>& words) {
   std::string out;
@@ -58,7 +62,12 @@ Words words_of(const CLI::App& app) {
 void value_arms(const std::string& path, const CLI::App& app, std::string& out) {
   for (const CLI::Option* o : visible_options(app, false)) {
     if (o->get_items_expected_max() == 0) continue;  // a flag takes no value
-    const auto choices = option_choices(*o);
+    auto choices = option_choices(*o);
+    // --drop's kinds are checked by parse_drop_rule, not by a CLI11 list: name them from the same table.
+    if (choices.empty() && o->get_name() == "--drop")
+      for (auto kind : {PacketKind::syn, PacketKind::syn_ack, PacketKind::ack, PacketKind::request, PacketKind::reply,
+                        PacketKind::fin})
+        choices.emplace_back(packet_kind_name(kind));
     std::string patterns;
     for (const std::string& name : spellings(*o)) patterns += (patterns.empty() ? "" : "|") + ("\"" + path + "|" + name + "\"");
     if (!choices.empty())
