@@ -36,10 +36,10 @@ std::string_view trim(std::string_view s) {  // OWS: spaces and tabs
   return s;
 }
 
-// "HTTP/1.0" or "HTTP/1.1": the minor version, or -1.
+// "HTTP/1.x": the minor version x (one digit, as the grammar has it), or -1.
 int http1_version(std::string_view s) {
-  if (s.size() != 8 || s.substr(0, 7) != "HTTP/1.") return -1;
-  return s[7] == '0' ? 0 : s[7] == '1' ? 1 : -1;
+  if (s.size() != 8 || s.substr(0, 7) != "HTTP/1." || s[7] < '0' || s[7] > '9') return -1;
+  return s[7] - '0';
 }
 
 // Could these first bytes begin a request line or a status line? `whole_line`: they are the whole first line.
@@ -94,10 +94,15 @@ std::optional<std::uint64_t> content_length_value(std::string_view value) {
   }
 }
 
-// The last coding of a Transfer-Encoding list ("gzip, chunked" ends with chunked).
+// The last coding of a Transfer-Encoding list ("gzip, chunked" ends with chunked); empty elements do not count
+// (RFC 9110, section 5.6.1: "chunked," is chunked).
 std::string_view last_coding(std::string_view value) {
-  const std::size_t comma = value.rfind(',');
-  return trim(comma == std::string_view::npos ? value : value.substr(comma + 1));
+  while (true) {
+    const std::size_t comma = value.rfind(',');
+    const std::string_view last = trim(comma == std::string_view::npos ? value : value.substr(comma + 1));
+    if (!last.empty() || comma == std::string_view::npos) return last;
+    value = value.substr(0, comma);
+  }
 }
 
 HttpHeadStatus malformed(HttpHead& out, std::string_view why) {
@@ -135,6 +140,8 @@ bool parse_status_line(std::string_view line, HttpHead& out) {
   out.version_minor = minor;
   out.status = status;
   out.reason = line.size() > 13 ? line.substr(13) : std::string_view();
+  for (char c : out.reason)  // HTAB, SP, visible characters and obs-text only: no CR, no other control
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) return false;
   return true;
 }
 
@@ -158,6 +165,7 @@ HttpHeadStatus parse_http_head(std::span<const std::uint8_t> raw, HttpHead& out,
     else if (bytes.substr(pos, 1) == "\n") pos += 1;
     else break;
   }
+  if (bytes.substr(pos) == "\r") return HttpHeadStatus::incomplete;  // an empty line cut after its CR
   const auto start = next_line(bytes, pos);
   if (!start) {
     if (!could_be_http(bytes.substr(pos), false)) return HttpHeadStatus::not_http;
@@ -183,10 +191,19 @@ HttpHeadStatus parse_http_head(std::span<const std::uint8_t> raw, HttpHead& out,
     if (line->text.empty()) break;  // the empty line: the head ends here
     if (pos > http_max_head_bytes) return malformed(out, "a head longer than 64 KiB");
     const std::string_view text = line->text;
-    if (text.front() == ' ' || text.front() == '\t') return malformed(out, "obsolete line folding (section 5.2)");
+    if (text.front() == ' ' || text.front() == '\t') {
+      if (out.fields_seen == 0) return malformed(out, "whitespace between the start line and the first field (section 2.2)");
+      // A field continued on an indented line: a server must refuse it; a client replaces it with a space
+      // (section 5.2), which a view cannot do, so a response's continuation is noted and not kept.
+      if (out.is_request) return malformed(out, "obsolete line folding in a request (section 5.2)");
+      out.obs_fold = true;
+      continue;
+    }
     const std::size_t colon = text.find(':');
     if (colon == std::string_view::npos) return malformed(out, "a field line without a colon");
-    const std::string_view name = text.substr(0, colon);
+    std::string_view name = text.substr(0, colon);
+    // Whitespace before the colon: a server must refuse the request (section 5.1); in a response it is removed.
+    if (!out.is_request) name = trim(name);
     if (!is_token(name)) return malformed(out, "a field name that is not a token (or a space before its colon)");
     const std::string_view value = trim(text.substr(colon + 1));
     for (char c : value)
@@ -218,12 +235,16 @@ HttpHeadStatus parse_http_head(std::span<const std::uint8_t> raw, HttpHead& out,
   }
   out.head_length = pos;
   out.both_lengths = transfer_encoding && length.has_value();
+  if (out.is_request && out.version_minor >= 1 && !host_seen)
+    return malformed(out, "an HTTP/1.1 request without Host (section 3.2)");
+  if (transfer_encoding && out.version_minor == 0)  // its framing cannot be trusted (section 6.1)
+    return malformed(out, "Transfer-Encoding in an HTTP/1.0 message (section 6.1)");
 
   // Where the body ends (section 6.3, in its order).
   if (!out.is_request) {
-    if (same_word(request_method, "HEAD") || out.status < 200 || out.status == 204 || out.status == 304) {
+    if (request_method == "HEAD" || out.status < 200 || out.status == 204 || out.status == 304) {
       out.body = HttpBodyLength::none;
-    } else if (same_word(request_method, "CONNECT") && out.status < 300) {
+    } else if (request_method == "CONNECT" && out.status < 300) {
       out.body = HttpBodyLength::tunnel;
     } else if (transfer_encoding) {
       out.body = chunked ? HttpBodyLength::chunked : HttpBodyLength::until_close;

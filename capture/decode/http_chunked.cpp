@@ -49,21 +49,29 @@ ChunkedBody::Step ChunkedBody::feed(std::span<const std::uint8_t> bytes) {
           size_digits_ = true;
         } else if (!size_digits_) {
           return fail(i, "a chunk that does not start with its size in hexadecimal");
-        } else if (c == ';' || c == ' ' || c == '\t') {
+        } else if (c == ';') {
           state_ = State::extension;
+        } else if (c == ' ' || c == '\t') {
+          state_ = State::size_space;
         } else if (c == '\r') {
           state_ = State::size_end;
-        } else if (c == '\n') {  // a bare LF, which a recipient may accept (section 2.2)
-          size_line_ended();
+        } else if (c == '\n') {
+          return fail(i, "a chunk size line ended by a bare LF, not CRLF");
         } else {
           return fail(i, "a chunk size that is not hexadecimal");
         }
         break;
       }
+      case State::size_space:  // "3 4" is no size: only an extension may follow the spaces
+        if (++line_bytes_ > longest_line) return fail(i, "a chunk size line longer than 4 KiB");
+        if (c == ';') state_ = State::extension;
+        else if (c != ' ' && c != '\t') return fail(i, "something other than an extension after a chunk size");
+        break;
       case State::extension:
         if (++line_bytes_ > longest_line) return fail(i, "a chunk size line longer than 4 KiB");
         if (c == '\r') state_ = State::size_end;
-        else if (c == '\n') size_line_ended();
+        else if (c == '\n') return fail(i, "a chunk size line ended by a bare LF, not CRLF");
+        else if ((c < 0x20 && c != '\t') || c == 0x7f) return fail(i, "a control character in a chunk extension");
         break;
       case State::size_end:
         if (c != '\n') return fail(i, "a CR without its LF after a chunk size");
@@ -78,14 +86,9 @@ ChunkedBody::Step ChunkedBody::feed(std::span<const std::uint8_t> bytes) {
         break;
       }
       case State::data_cr:
-        if (c == '\r') {
-          state_ = State::data_lf;
-        } else if (c == '\n') {
-          state_ = State::size;
-          size_digits_ = false;
-        } else {
-          return fail(i, "chunk data longer than its size");
-        }
+        if (c == '\r') state_ = State::data_lf;
+        else if (c == '\n') return fail(i, "chunk data ended by a bare LF, not CRLF");
+        else return fail(i, "chunk data longer than its size");
         break;
       case State::data_lf:
         if (c != '\n') return fail(i, "chunk data longer than its size");
