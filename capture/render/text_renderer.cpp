@@ -295,7 +295,18 @@ void TextRenderer::app(const AppView& v, std::string& out) {
   switch (e.call) {
     case AppCall::listen: fmt::format_to(it, FMT_COMPILE("listening on {}"), e.local); break;
     case AppCall::connect: fmt::format_to(it, FMT_COMPILE("connect() to {}"), e.peer); break;
-    case AppCall::connected: fmt::format_to(it, FMT_COMPILE("connect() returned, local address {}"), e.local); break;
+    case AppCall::connected: {
+      // The address goes under the call's words when the line has no room for it (two hosts' long addresses).
+      const std::size_t text_column = columns(std::string_view(out).substr(line_start));
+      out += "connect() returned,";
+      const std::string address = fmt::format("local address {}", e.local);
+      if (columns(std::string_view(out).substr(line_start)) + 1 + columns(address) > static_cast<std::size_t>(options_.width))
+        out.append("\n").append(text_column, ' ');
+      else
+        out += ' ';
+      out += address;
+      break;
+    }
     case AppCall::accept: fmt::format_to(it, FMT_COMPILE("accept() returned: client {}"), e.peer); break;
     case AppCall::send:
     case AppCall::recv:
