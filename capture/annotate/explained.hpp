@@ -13,6 +13,7 @@ enum class Topic : std::uint8_t {
   push, timeout, tail_loss_probe, fast_retransmit, delayed_ack, zero_window, zero_window_probe, cumulative_ack,
   wire_order, window_full,
   arp_request, arp_reply, arp_gratuitous, arp_probe,
+  http_reassembled, http_content_length, http_chunked, http_reuse, http_pipelining, http_persistent,
   count
 };
 

@@ -20,6 +20,9 @@ void explain_decode_error(const lab::decode::DecodeError& error, std::string& no
 void explain_fragment(const PacketContext& context, const lab::flow::FragmentReport& fragment, std::string& note);
 // Datagrams that reassembly gave up incomplete at this packet (timed out, or evicted to make room).
 void explain_given_up(const lab::flow::FragmentReport& report, std::string& note);
+// HTTP riding on a TCP segment (http_annotator.cpp): its messages and bodies; with a FIN, what HTTP said of closing.
+void explain_http(const PacketContext& context, std::string& note);
+void explain_http_close(const PacketContext& context, std::string& note);
 // ' "Hello?"' (escaped, shortened) for a payload.
 void append_payload_quote(std::string& note, const lab::decode::DecodedPacket& packet);
 

@@ -377,7 +377,9 @@ void explain_tcp(const PacketContext& context, const AnnotateOptions& options, s
   } else {
     if (o.tcp.handshake_step == 3) explain_handshake_ack(s, note);
     if (s.len > 0) explain_data(s, context.packet, note);
+    if (o.http.carries) explain_http(context, note);
     if (s.h.has(flag::fin)) explain_fin(s, note);
+    if (o.http.close.known) explain_http_close(context, note);
     explain_fin_effect(s, note);
     if (s.h.has(flag::ack) && o.tcp.handshake_step != 3) explain_ack(s, note);
   }

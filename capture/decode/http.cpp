@@ -177,6 +177,7 @@ HttpHeadStatus parse_http_head(std::span<const std::uint8_t> raw, HttpHead& out,
   if (response ? !parse_status_line(start->text, out) : !parse_request_line(start->text, out))
     return malformed(out, response ? "a status line that is not HTTP/1.x SP 3 digits SP reason"
                                    : "a request line that is not method SP target SP HTTP/1.x");
+  out.start_line_valid = true;
 
   bool transfer_encoding = false, chunked = false, host_seen = false;
   std::optional<std::uint64_t> length;
@@ -240,6 +241,7 @@ HttpHeadStatus parse_http_head(std::span<const std::uint8_t> raw, HttpHead& out,
   if (transfer_encoding && out.version_minor == 0)  // its framing cannot be trusted (section 6.1)
     return malformed(out, "Transfer-Encoding in an HTTP/1.0 message (section 6.1)");
 
+  if (length) out.content_length = *length;  // kept even where it does not frame a body (a HEAD's response)
   // Where the body ends (section 6.3, in its order).
   if (!out.is_request) {
     if (request_method == "HEAD" || out.status < 200 || out.status == 204 || out.status == 304) {

@@ -46,6 +46,8 @@ struct HttpHead {
   int status = 0;           // response: 200, ...
   std::string_view reason;  // response: "OK" (may be empty)
   int version_minor = 1;    // HTTP/1.0, HTTP/1.1 (a higher 1.x is read as 1.1, RFC 9110 section 2.5)
+  bool start_line_valid = false;  // the start line is whole and well formed (also when the rest is incomplete or
+                                  // breaks a rule): the bytes are HTTP, not another protocol that looks alike
 
   std::array<HttpField, max_fields> fields{};
   std::size_t field_count = 0;  // the fields kept, at most max_fields
@@ -53,7 +55,7 @@ struct HttpHead {
   std::size_t head_length = 0;  // bytes of the head, up to and including the empty line
 
   HttpBodyLength body = HttpBodyLength::none;
-  std::uint64_t content_length = 0;  // body == content_length
+  std::uint64_t content_length = 0;  // the Content-Length field's value (the body's length when body == content_length)
   bool both_lengths = false;         // Transfer-Encoding and Content-Length both sent: Transfer-Encoding wins
                                      // (section 6.3), and a server must close after answering (section 6.1)
   bool obs_fold = false;             // a response's field continued on an indented line (section 5.2); not kept

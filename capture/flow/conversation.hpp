@@ -3,9 +3,11 @@
 // each side what it has sent and which TCP state it is in. Suricata-style: one record per direction.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "capture/flow/flow_key.hpp"
+#include "capture/flow/http_stream.hpp"
 #include "capture/flow/tcp_state.hpp"
 
 namespace lab::flow {
@@ -161,6 +163,10 @@ struct Conversation {
   std::optional<Role> first_to_close;  // whose FIN came first: the active closer
   std::uint32_t first_packet_index = 0;
   std::uint32_t last_packet_index = 0;
+  // HTTP riding on the connection (http_stream.hpp): made when a side's first bytes could be HTTP, so that the
+  // many conversations that are not pay nothing. [side]: its first bytes could not be HTTP.
+  std::unique_ptr<HttpConversation> http;
+  std::array<bool, 2> not_http{};
 
   // Over, as far as the capture can tell: reset, or both sides closed (one may still wait in TIME-WAIT).
   bool ended() const;

@@ -6,6 +6,7 @@
 #include "capture/flow/analysis_flags.hpp"
 #include "capture/flow/arp_tracker.hpp"
 #include "capture/flow/conversation.hpp"
+#include "capture/flow/http_observation.hpp"
 
 namespace lab::flow {
 
@@ -93,6 +94,7 @@ struct Observation {
   UdpObservation udp;   // when the packet is UDP
   IcmpObservation icmp; // when the packet is an ICMP error
   ArpObservation arp;   // an ARP packet, or an IPv4 frame sent to the MAC an ARP reply gave
+  HttpObservation http; // a TCP segment carrying HTTP (http_stream.hpp)
 };
 
 }  // namespace lab::flow

@@ -45,6 +45,34 @@ void track_udp_datagram(Conversation& c, Role from, const DecodedPacket& p, std:
   o.phase = Phase::data;
 }
 
+// HTTP on a TCP connection, recognised by its bytes (http_stream.hpp). The first bytes of each side decide whether
+// it is worth following; most connections of a large capture are not HTTP and never make an HttpConversation.
+void track_http(Conversation& c, Role from, const DecodedPacket& p, std::uint32_t packet_index, std::int64_t time_ns,
+                Observation& o) {
+  const int side = static_cast<int>(from);
+  const bool fin = o.tcp.new_fin;
+  if (!c.http) {
+    if (c.not_http[side] || p.payload_len == 0) return;  // (a FIN before any HTTP: nothing to say)
+    lab::decode::HttpHead head;
+    if (p.payload.empty() || lab::decode::parse_http_head(p.payload, head) == lab::decode::HttpHeadStatus::not_http) {
+      c.not_http[side] = true;
+      return;
+    }
+    c.http = std::make_unique<HttpConversation>();
+    for (int s = 0; s < 2; ++s)
+      if (c.not_http[s]) c.http->rule_out(s);
+  }
+  HttpSegment segment;
+  // The payload starts after the SYN, which takes one sequence number of its own.
+  segment.first_seq = p.tcp->seq + (p.tcp->has(flag::syn) ? 1u : 0u);
+  segment.payload = p.payload;
+  segment.payload_len = p.payload_len;
+  segment.new_fin = fin;
+  segment.packet_index = packet_index;
+  segment.time_ns = time_ns;
+  c.http->observe(side, segment, o.http);
+}
+
 }  // namespace
 
 Conversation& Tracker::find_or_add(const FlowKey& key, std::uint32_t packet_index, std::int64_t time_ns) {
@@ -149,6 +177,7 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
     const Receipt receipt = !delivered ? Receipt::never : receipt_later ? Receipt::later : Receipt::now;
     track_tcp_segment(c, o.from, *p.tcp, p.payload_len, packet_index, time_ns, o, receipt, exact_delivery, fragment,
                       rules_);
+    if (!fragment) track_http(c, o.from, p, packet_index, time_ns, o);
   } else {
     track_udp_datagram(c, o.from, p, packet_index, time_ns, o);
   }

@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "capture/flow/flow_key.hpp"
+#include "capture/render/coloring_rules.hpp"
 #include "capture/render/escape.hpp"
 #include "capture/render/summary.hpp"
 #include "capture/render/tcp_words.hpp"
@@ -297,6 +298,158 @@ void fragment_fields(std::string& out, const lab::flow::FragmentReport& f) {
   out += ']';
 }
 
+// Text from the wire (a method, a target, a field's value): lossy only where it is not UTF-8.
+template <std::size_t N, std::size_t M>
+void wire_text_field(std::string& out, const char (&name)[N], const lab::flow::FixedText<M>& text) {
+  key(out, name);
+  out += '"';
+  append_json_bytes(out, text.view());
+  out += '"';
+}
+
+template <std::size_t N, std::size_t M>
+void wire_text_or_null(std::string& out, const char (&name)[N], const lab::flow::FixedText<M>& text) {
+  if (text.empty()) {
+    key(out, name);
+    out += "null";
+  } else {
+    wire_text_field(out, name, text);
+  }
+}
+
+void boolean(std::string& out, bool value) { out += value ? "true" : "false"; }
+
+const char* body_length_name(lab::decode::HttpBodyLength body) {
+  switch (body) {
+    case lab::decode::HttpBodyLength::none: return "none";
+    case lab::decode::HttpBodyLength::content_length: return "content-length";
+    case lab::decode::HttpBodyLength::chunked: return "chunked";
+    case lab::decode::HttpBodyLength::until_close: return "until-close";
+    case lab::decode::HttpBodyLength::tunnel: return "tunnel";
+  }
+  return "none";
+}
+
+void http_message(std::string& out, const lab::flow::HttpMessageSeen& m) {
+  out += m.is_request ? "{\"type\":\"request\"" : "{\"type\":\"response\"";
+  field(out, "number", m.number);
+  if (m.is_request) {
+    wire_text_field(out, "method", m.method);
+    wire_text_field(out, "target", m.target);
+    out += ",\"status\":null,\"reason\":null";
+  } else {
+    out += ",\"method\":null,\"target\":null";
+    field(out, "status", static_cast<std::uint64_t>(m.status));
+    wire_text_field(out, "reason", m.reason);
+  }
+  out += m.version_minor == 0 ? ",\"version\":\"HTTP/1.0\"" : ",\"version\":\"HTTP/1.1\"";
+  // The names as sent, in order (a name is a token: it holds no comma or space, so ", " separates them).
+  out += ",\"headers\":[";
+  std::string_view names = m.field_names.view();
+  for (bool first = true; !names.empty(); first = false) {
+    const std::size_t comma = names.find(", ");
+    if (!first) out += ',';
+    out += '"';
+    append_json_bytes(out, names.substr(0, comma));
+    out += '"';
+    names.remove_prefix(comma == std::string_view::npos ? names.size() : comma + 2);
+  }
+  out += ']';
+  field(out, "header_count", m.field_count);
+  wire_text_or_null(out, "host", m.host);
+  wire_text_or_null(out, "content_type", m.content_type);
+  wire_text_or_null(out, "transfer_encoding", m.transfer_encoding);
+  wire_text_or_null(out, "connection", m.connection);
+  word(out, "body", body_length_name(m.body));
+  key(out, "content_length");
+  if (m.content_length_sent) number(out, m.content_length);
+  else out += "null";
+  key(out, "persistent");
+  boolean(out, m.persistent);
+  field(out, "head_bytes", m.head_bytes);
+  field(out, "head_from_packet", m.head_from_packet);
+  field(out, "head_segments", m.head_segments);
+  key(out, "body_ends_here");
+  boolean(out, m.body_ends_here);
+  packet_or_null(out, "answers_packet", m.answers_packet);
+  key(out, "interim");
+  boolean(out, m.interim);
+  field(out, "unanswered_before", m.unanswered_before);
+  out += '}';
+}
+
+// What the HTTP stream tracker read in this segment (null when it carries no HTTP).
+void http_fields(std::string& out, const lab::flow::HttpObservation& h) {
+  key(out, "http");
+  if (!h.carries) {
+    out += "null";
+    return;
+  }
+  out += "{\"messages\":[";
+  for (std::size_t i = 0; i < h.head_count; ++i) {
+    if (i > 0) out += ',';
+    http_message(out, h.heads[i]);
+  }
+  out += ']';
+  field(out, "messages_not_kept", h.heads_not_kept);
+  field(out, "body_bytes", h.body_bytes);
+  packet_or_null(out, "body_of_packet", h.body_of_packet);
+  field(out, "body_so_far", h.body_so_far);
+  out += ",\"body_ends\":[";
+  for (std::size_t i = 0; i < h.body_end_count; ++i) {
+    const auto& e = h.body_ends[i];
+    if (i > 0) out += ',';
+    out += "{\"of_packet\":";
+    number(out, e.head_packet);
+    word(out, "type", e.is_request ? "request" : "response");
+    word(out, "how", body_length_name(e.how));
+    field(out, "bytes", e.bytes);
+    field(out, "data_bytes", e.data_bytes);
+    field(out, "chunks", e.chunks);
+    field(out, "segments", e.segments);
+    out += '}';
+  }
+  out += ']';
+  packet_or_null(out, "head_in_progress_from", h.head_in_progress_from);
+  key(out, "copy");
+  boolean(out, h.copy);
+  packet_or_null(out, "copy_of_head", h.copy_of_head);
+  key(out, "stopped");
+  if (h.stopped == lab::flow::HttpStop::none) {
+    out += "null";
+  } else {
+    out += '"';
+    out += lab::flow::http_stop_name(h.stopped);
+    out += '"';
+  }
+  key(out, "error");
+  if (h.error.empty()) out += "null";
+  else text_value(out, h.error);
+  key(out, "close");
+  if (!h.close.known) {
+    out += "null";
+  } else {
+    const auto& c = h.close;
+    out += '{';
+    out += "\"requests\":";
+    number(out, c.requests);
+    field(out, "responses", c.responses);
+    field(out, "unanswered", c.unanswered);
+    packet_or_null(out, "last_message_packet", c.last_message_packet);
+    key(out, "own_close");
+    boolean(out, c.own_close);
+    packet_or_null(out, "asked_close_packet", c.asked_close_packet);
+    key(out, "body_until_close");
+    boolean(out, c.body_until_close);
+    key(out, "mid_message");
+    boolean(out, c.mid_message);
+    key(out, "since_last_message");
+    nanoseconds_as_seconds(out, c.since_last_message_ns);
+    out += '}';
+  }
+  out += '}';
+}
+
 // An ARP packet's fields, by RFC 826's names spelled out (tshark's arp.* where they differ: hw_type is arp.hw.type,
 // hw_size arp.hw.size), and what the tracker found; null where the packet did not carry the field whole.
 void arp_fields(std::string& out, const PacketView& v) {
@@ -365,7 +518,10 @@ void JsonRenderer::packet(const PacketView& v, std::string& out) {
   }
   packet_or_null(out, "dst_mac_from_arp", o.arp.dst_mac_from_reply);
   if (p.link.protocol == lab::decode::ethertype::arp && !p.has_ip()) arp_fields(out, v);
-  if (p.tcp && o.conversation) tcp_fields(out, v);
+  if (p.tcp && o.conversation) {
+    tcp_fields(out, v);
+    http_fields(out, o.http);
+  }
   if (p.udp) {
     field(out, "udp_length", p.udp->length);
     field(out, "checksum", p.udp->checksum);
@@ -411,6 +567,10 @@ void JsonRenderer::packet(const PacketView& v, std::string& out) {
     text_value(out, p.error->what);
     out += '}';
   }
+  // Wireshark's default colouring rule for it (coloring_rules.hpp): tshark's frame.coloring_rule.name.
+  key(out, "coloring_rule");
+  if (const ColoringRule* rule = coloring_rule(p, o)) text_value(out, rule->name);
+  else out += "null";
   key(out, "note");
   text_value(out, v.note);
   out += "}\n";

@@ -9,6 +9,7 @@
 
 #include "capture/annotate/words.hpp"
 #include "capture/flow/flow_key.hpp"
+#include "capture/render/coloring_rules.hpp"
 #include "capture/render/escape.hpp"
 #include "capture/render/summary.hpp"
 #include "capture/render/tcp_words.hpp"
@@ -20,18 +21,15 @@ using lab::flow::Role;
 using lab::flow::TcpState;
 namespace flag = lab::decode::tcp_flag;
 
-constexpr const char* grey = "\x1b[90m";
-constexpr const char* red = "\x1b[31m";
 constexpr const char* cyan = "\x1b[36m";
 constexpr const char* bold = "\x1b[1m";
 constexpr const char* reset = "\x1b[0m";
 constexpr int note_indent = 6;
 
-const char* packet_colour(const lab::decode::DecodedPacket& p) {
-  if (!p.tcp) return nullptr;
-  if (p.tcp->has(flag::rst)) return red;
-  if (p.tcp->has(flag::syn) || p.tcp->has(flag::fin)) return grey;
-  return nullptr;
+// The packet line in the colours of Wireshark's default rule for it (coloring_rules.hpp), or nothing.
+void append_packet_colour(std::string& out, const lab::decode::DecodedPacket& p, const lab::flow::Observation& o) {
+  const ColoringRule* rule = coloring_rule(p, o);
+  if (rule) fmt::format_to(std::back_inserter(out), FMT_COMPILE("\x1b[48;5;{};38;5;{}m"), rule->background, rule->foreground);
 }
 
 // "client:48258 → server:65432" — the client always on the left, the arrow shows the direction.
@@ -98,6 +96,21 @@ void collect_extras(std::string& extras, const PacketView& v, bool absolute) {
         fmt::format_to(it, FMT_COMPILE(" {}#{}"), o.dup_ack_frame, o.dup_ack_num);
       extras += "]\n";
     }
+  }
+  // HTTP, as Wireshark's Info column names it: "GET /ping", "200 OK" (escaped: the words come from the wire).
+  const auto& http = v.observation.http;
+  for (std::size_t i = 0; i < http.head_count; ++i) {
+    const auto& m = http.heads[i];
+    extras += "HTTP ";
+    if (m.is_request) {
+      append_escaped_bytes(extras, m.method.view(), 16);
+      extras += ' ';
+      append_escaped_bytes(extras, m.target.view(), 32);
+    } else {
+      fmt::format_to(it, FMT_COMPILE("{} "), m.status);
+      append_escaped_bytes(extras, m.reason.view(), 24);
+    }
+    extras += '\n';
   }
   if (!v.observation.delivered) extras += " DROPPED by the lab\n";
 }
@@ -241,8 +254,8 @@ void TextRenderer::packet(const PacketView& v, std::string& out) {
       out += '\n';
     }
   }
-  const char* colour = options_.color ? packet_colour(p) : nullptr;
-  if (colour) out += colour;
+  const bool colour = options_.color && coloring_rule(p, v.observation) != nullptr;
+  if (colour) append_packet_colour(out, p, v.observation);
   const std::size_t line_start = out.size();  // after the colour code, which takes no column
   append_time(out, "#", v.index, v.time_ns);
   if (c && options_.show_stream) fmt::format_to(it, FMT_COMPILE("{} {}  "), p.tcp ? "tcp" : "udp", c->stream);

@@ -242,7 +242,7 @@ TEST_CASE("lab tcp-echo --annotate: the text a student reads") {
   CHECK(run.out.find('\x07') == std::string::npos);
 
   const auto coloured = run_lab({"tcp-echo", "--annotate", "--color", "always"});
-  CHECK(coloured.out.find("\x1b[90m#1") != std::string::npos);  // SYN in Wireshark's grey
+  CHECK(coloured.out.find("\x1b[48;5;247;38;5;235m#1") != std::string::npos);  // SYN in Wireshark's grey
 
   const auto quiet = run_lab({"tcp-echo"});
   CHECK(quiet.exit_code == 0);

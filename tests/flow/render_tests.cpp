@@ -40,7 +40,7 @@ std::string render(lab::render::Renderer& renderer, const std::vector<lab::decod
     lab::annotate::annotate_packet({feed.index, frame, p, o}, {}, note);
     renderer.packet({feed.index, (feed.index - 1) * std::int64_t{1000000}, frame, p, o, note}, out);
   }
-  renderer.summary({feed.tracker.conversations(), feed.index, 0, 0, "tip"}, out);
+  renderer.summary({feed.tracker.conversations(), feed.index, 0, 0, "tip", {}, nullptr}, out);
   return out;
 }
 
@@ -128,8 +128,8 @@ TEST_CASE("text: direction arrows, states line, wrapped explanation, colours onl
   }
   lab::render::TextRenderer coloured({true, false, true, 80});
   const std::string colour = render(coloured, {tcp(client_ep, server_ep, C, 0, SYN), tcp(server_ep, client_ep, 0, C + 1, RST | ACK)});
-  CHECK(colour.find("\x1b[90m#1") != std::string::npos);  // SYN in grey
-  CHECK(colour.find("\x1b[31m#2") != std::string::npos);  // RST in red
+  CHECK(colour.find("\x1b[48;5;247;38;5;235m#1") != std::string::npos);  // SYN: Wireshark's grey "TCP SYN/FIN"
+  CHECK(colour.find("\x1b[48;5;124;38;5;229m#2") != std::string::npos);  // RST: "TCP RST", dark red
 }
 
 TEST_CASE("text without --annotate prints no packets") {

@@ -30,6 +30,7 @@ inline lab::decode::DecodedPacket tcp(const lab::flow::Endpoint& src, const lab:
   lab::decode::Ipv4Header ip;
   ip.ihl = 5;
   ip.header_len = 20;
+  ip.ttl = 64;  // as Linux sends (below 5, Wireshark colours it "TTL low")
   ip.protocol = lab::decode::ip_protocol::tcp;
   ip.src = src.ip;
   ip.dst = dst.ip;

@@ -271,7 +271,8 @@ TEST_CASE("two steps: a FIN sent, then received later; crossing FINs make both s
   lab::flow::Tracker tracker;
   std::uint32_t index = 0;
   auto sent = [&](const lab::decode::DecodedPacket& p, bool later) {
-    return tracker.observe(++index, 1'000'000'000 + index * 1'000'000, 66, p, true, later);
+    ++index;
+    return tracker.observe(index, 1'000'000'000 + index * 1'000'000, 66, p, true, later);
   };
   constexpr std::uint32_t C = 1000, S = 5000;
   sent(tcp(client_ep, server_ep, C, 0, SYN), false);
@@ -298,7 +299,8 @@ TEST_CASE("a FIN beyond a gap is held until the gap is filled, where the wire sa
   lab::flow::Tracker tracker(lab::flow::default_wireshark_rules, lab::flow::Listener::listening);
   std::uint32_t index = 0;
   auto send = [&](const lab::decode::DecodedPacket& p, bool delivered = true) {
-    return tracker.observe(++index, 1'000'000'000 + index * 1'000'000, 66, p, delivered, false, true);
+    ++index;
+    return tracker.observe(index, 1'000'000'000 + index * 1'000'000, 66, p, delivered, false, true);
   };
   constexpr std::uint32_t C = 1000, S = 5000;
   const auto syn = send(tcp(client_ep, server_ep, C, 0, SYN));

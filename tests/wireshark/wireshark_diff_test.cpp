@@ -227,7 +227,7 @@ void write_frames(const std::string& path, const std::vector<std::pair<double, s
   std::ofstream(path, std::ios::binary) << file;
 }
 
-void write_capture(const std::string& path, const std::vector<Segment>& segments) {
+void write_capture(const std::string& path, const std::vector<Segment>& segments, std::uint16_t server_port = 80) {
   std::vector<std::pair<double, std::string>> frames;
   for (const auto& s : segments) {
     std::string frame(6, '\x02');        // dst MAC
@@ -242,8 +242,8 @@ void write_capture(const std::string& path, const std::vector<Segment>& segments
     const std::uint32_t client = 0x0a000001, server = 0x0a000002;  // 10.0.0.1:40000, 10.0.0.2:80
     put32(frame, s.from_client ? client : server);
     put32(frame, s.from_client ? server : client);
-    put16(frame, s.from_client ? 40000 : 80);
-    put16(frame, s.from_client ? 80 : 40000);
+    put16(frame, s.from_client ? 40000 : server_port);
+    put16(frame, s.from_client ? server_port : 40000);
     put32(frame, s.seq);
     put32(frame, s.ack);
     put16(frame, static_cast<unsigned>((5 + s.options.size() / 4) << 12) | s.flags);  // data offset
@@ -741,4 +741,157 @@ TEST_CASE("corpus captures with ARP agree with tshark on ARP and MACs") {
   INFO("mismatches with tshark:\n" << lines(tally.fresh));
   CHECK(tally.fresh.empty());
   CHECK(tally.arp >= 20);
+}
+
+namespace {
+
+// A conversation written as the bytes each side sends, in order; sequence numbers and ACKs follow by themselves.
+struct Script {
+  std::vector<Segment> segments;
+  std::uint32_t c = 1000, s = 5000;
+  double t = 1;
+  Script() {
+    add(true, SYN, "");
+    add(false, SYN | ACK, "");
+    add(true, ACK, "");
+  }
+  void add(bool from_client, std::uint8_t flags, const std::string& data) {
+    t += 0.001;
+    std::uint32_t& seq = from_client ? c : s;
+    const std::uint32_t ack = from_client ? s : c;
+    segments.push_back({t, from_client, seq, (flags & ACK) ? ack : 0, flags, data});
+    seq += static_cast<std::uint32_t>(data.size()) + ((flags & (SYN | FIN)) ? 1 : 0);
+  }
+  void client(const std::string& data) { add(true, PSH | ACK, data); }
+  void server(const std::string& data) { add(false, PSH | ACK, data); }
+  void close() {
+    add(true, FIN | ACK, "");
+    add(false, FIN | ACK, "");
+    add(true, ACK, "");
+  }
+};
+
+// Per frame, the HTTP messages that became whole there (their methods and status codes), as tshark shows them: at
+// the frame where the message, body included, is complete.
+struct HttpWhole {
+  std::vector<std::string> methods, codes;
+};
+
+std::map<std::uint32_t, HttpWhole> ours_http(const std::vector<json>& packets) {
+  std::map<std::uint32_t, HttpWhole> whole;
+  std::map<std::uint32_t, json> open_body;  // head packet -> its message whose body ends later
+  for (const json& p : packets) {
+    const auto frame = p["index"].get<std::uint32_t>();
+    if (!p.contains("http") || p["http"].is_null()) continue;
+    const json& h = p["http"];
+    auto add = [&](const json& m) {
+      if (m["type"] == "request") whole[frame].methods.push_back(m["method"].get<std::string>());
+      else whole[frame].codes.push_back(std::to_string(m["status"].get<int>()));
+    };
+    for (const json& end : h["body_ends"]) {
+      const auto it = open_body.find(end["of_packet"].get<std::uint32_t>());
+      if (it != open_body.end()) add(it->second);
+    }
+    for (const json& m : h["messages"]) {
+      if (m["body_ends_here"].get<bool>()) add(m);
+      else open_body[frame] = m;
+    }
+  }
+  return whole;
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) items.push_back(item);
+  return items;
+}
+
+}  // namespace
+
+// HTTP read from the bytes on any port, against Wireshark's HTTP dissector on its own port 8080: the request methods
+// and status codes at the frames where each message becomes whole (heads split over segments, bodies by
+// Content-Length, chunked, or the close; pipelining, HEAD, 100 Continue), and Wireshark's default colouring rule on
+// every frame (HTTP green where a message became whole, SYN/FIN grey, the rest TCP; port 80 all HTTP).
+TEST_CASE("HTTP messages and colouring rules agree with tshark: crafted captures") {
+  if (ws::tshark_path().empty()) {
+    LAB_SKIP("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
+  }
+  const std::string get = "GET /ping HTTP/1.1\r\nHost: 10.0.0.2:8080\r\nUser-Agent: lab-test\r\nAccept: */*\r\n\r\n";
+  const std::string pong = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"pong\":true}";
+  Script keep_alive;  // two requests on one connection: the second's head in three segments, its body in two
+  keep_alive.client(get);
+  keep_alive.server(pong);
+  keep_alive.client(get.substr(0, 10));
+  keep_alive.client(get.substr(10, 30));
+  keep_alive.client(get.substr(40));
+  keep_alive.server("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n");
+  keep_alive.server("abcd");
+  keep_alive.server("efghij");
+  keep_alive.close();
+
+  Script pipelined;  // two requests in one segment, a chunked answer cut inside a chunk, a HEAD, a 304
+  pipelined.client(get + get);
+  pipelined.server("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWi");
+  pipelined.server("ki\r\n5\r\npedia\r\n0\r\n\r\n" + pong);
+  pipelined.client("HEAD /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+  pipelined.server("HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\n");
+  pipelined.client("GET /ping HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"1\"\r\n\r\n");
+  pipelined.server("HTTP/1.1 304 Not Modified\r\nETag: \"1\"\r\n\r\n");
+  pipelined.close();
+
+  Script upload;  // a POST whose body follows a 100 Continue, then a response that says Connection: close
+  upload.client("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  upload.server("HTTP/1.1 100 Continue\r\n\r\n");
+  upload.client("hello");
+  upload.server("HTTP/1.1 201 Created\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  upload.close();
+
+  struct Case {
+    const char* file;
+    const Script& script;
+    std::uint16_t port;
+  };
+  const std::vector<Case> cases = {{"crafted-http-keep-alive.pcap", keep_alive, 8080},
+                                   {"crafted-http-pipelined.pcap", pipelined, 8080},
+                                   {"crafted-http-upload.pcap", upload, 8080},
+                                   {"crafted-http-port-80.pcap", keep_alive, 80}};
+  lab::test::TempDir dir;
+  std::size_t messages = 0, frames = 0;
+  for (const auto& c : cases) {
+    const std::string file = dir.path() + "/" + c.file;
+    write_capture(file, c.script.segments, c.port);
+    const auto run = run_program({lab_binary(), "annotate", file, "--format", "json"}, 60000);
+    REQUIRE(run.exit_code == 0);
+    const auto packets = packets_of(run.out);
+    const auto tshark = run_program({ws::tshark_path(), "-n", "-r", file, "--color", "-T", "fields", "-E",
+                                     "separator=|", "-E", "occurrence=a", "-E", "aggregator=,", "-e", "frame.number",
+                                     "-e", "http.request.method", "-e", "http.response.code", "-e",
+                                     "frame.coloring_rule.name"},
+                                    60000);
+    REQUIRE(tshark.exit_code == 0);
+    const auto ours = ours_http(packets);
+    std::map<std::uint32_t, std::string> our_colour;
+    for (const json& p : packets)
+      our_colour[p["index"].get<std::uint32_t>()] = p["coloring_rule"].is_null() ? "" : p["coloring_rule"].get<std::string>();
+    std::stringstream lines_in(tshark.out);
+    for (std::string line; std::getline(lines_in, line);) {
+      std::vector<std::string> cols;
+      std::stringstream cells(line);
+      for (std::string cell; std::getline(cells, cell, '|');) cols.push_back(cell);
+      cols.resize(4);
+      const auto frame = static_cast<std::uint32_t>(std::stoul(cols[0]));
+      INFO(c.file << " frame " << frame);
+      const auto it = ours.find(frame);
+      const HttpWhole mine = it == ours.end() ? HttpWhole{} : it->second;
+      CHECK(mine.methods == split_commas(cols[1]));
+      CHECK(mine.codes == split_commas(cols[2]));
+      CHECK(our_colour[frame] == cols[3]);
+      messages += mine.methods.size() + mine.codes.size();
+      ++frames;
+    }
+  }
+  CHECK(frames >= 60);
+  CHECK(messages >= 20);
 }
