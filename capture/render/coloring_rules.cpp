@@ -48,13 +48,21 @@ bool http_matches(const lab::decode::DecodedPacket& p, const lab::flow::Observat
 }  // namespace
 
 const ColoringRule* coloring_rule(const lab::decode::DecodedPacket& p, const lab::flow::Observation& o) {
+  // A fragment as captured is IP and data to Wireshark: its transport shows only in the datagram made whole.
+  if (p.is_fragment()) {
+    if (p.ipv4 && ttl_low_matches(*p.ipv4)) return &ttl_low;
+    if (p.link.has_macs && (p.link.dst_mac().bytes[0] & 1) != 0) return &broadcast;
+    return nullptr;
+  }
   if (p.tcp && bad_tcp_matches(o)) return &bad_tcp;
   if (p.icmp) {
     const auto type = p.icmp->type;
     const bool error = p.icmp->v6 ? (type >= 1 && type <= 4) : ((type >= 3 && type <= 5) || type == 11);
     if (error) return &icmp_errors;
   }
-  if (p.link.protocol == lab::decode::ethertype::arp && !p.has_ip()) return &arp;
+  // Wireshark's `arp` covers RARP too (EtherType 0x8035), which lab does not decode further.
+  constexpr std::uint16_t rarp = 0x8035;
+  if ((p.link.protocol == lab::decode::ethertype::arp || p.link.protocol == rarp) && !p.has_ip()) return &arp;
   if (p.icmp) return &icmp;
   if (p.tcp && p.tcp->has(flag::rst)) return &tcp_rst;
   if (p.ipv4 && ttl_low_matches(*p.ipv4)) return &ttl_low;

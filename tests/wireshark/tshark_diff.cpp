@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -218,7 +219,7 @@ std::vector<TsharkFrame> run_tshark(const std::string& file) {
   // Relative sequence numbers need sequence analysis; both are defaults, given here so that a user's
   // preferences file cannot change them.
   const auto run = run_program(
-      {tshark_path(), "-n", "-r", file, "-o", "tcp.analyze_sequence_numbers:TRUE", "-o",
+      {tshark_path(), "-n", "-r", file, "--color", "-o", "tcp.analyze_sequence_numbers:TRUE", "-o",
        "tcp.relative_sequence_numbers:TRUE", "-T", "fields", "-E", "separator=,", "-E", "occurrence=f", "-e",
        "frame.number", "-e", "frame.protocols", "-e", "tcp.stream", "-e", "tcp.seq", "-e", "tcp.ack", "-e", "tcp.len",
        "-e", "tcp.flags", "-e", "udp.stream", "-e", "ip.flags.mf", "-e", "ip.frag_offset", "-e", "ipv6.fraghdr.more",
@@ -233,7 +234,7 @@ std::vector<TsharkFrame> run_tshark(const std::string& file) {
        "-e", "eth.src", "-e", "eth.dst", "-e", "arp.opcode", "-e", "arp.hw.type", "-e", "arp.proto.type", "-e",
        "arp.hw.size", "-e", "arp.proto.size", "-e", "arp.src.hw_mac", "-e", "arp.src.proto_ipv4", "-e",
        "arp.dst.hw_mac", "-e", "arp.dst.proto_ipv4", "-e", "arp.isgratuitous", "-e", "arp.isprobe", "-e",
-       "arp.isannouncement", "-e", "isl.src", "-e", "isl.dst"},
+       "arp.isannouncement", "-e", "isl.src", "-e", "isl.dst", "-e", "frame.coloring_rule.name"},
       60000);
   if (run.exit_code != 0) {
     throw std::runtime_error("tshark -r " + file + " exited with " + std::to_string(run.exit_code) + ": " +
@@ -243,7 +244,7 @@ std::vector<TsharkFrame> run_tshark(const std::string& file) {
   for (const auto& line : split(run.out, '\n')) {
     if (line.empty()) continue;
     const auto f = split(line, ',');
-    if (f.size() != 43) throw std::runtime_error("tshark printed an unexpected line for " + file + ": " + line);
+    if (f.size() != 44) throw std::runtime_error("tshark printed an unexpected line for " + file + ": " + line);
     TsharkFrame frame;
     frame.number = number(f[0]).value_or(0);
     frame.protocols = f[1];
@@ -280,6 +281,7 @@ std::vector<TsharkFrame> run_tshark(const std::string& file) {
     frame.arp_gratuitous = truth(f[38]);
     frame.arp_probe = truth(f[39]);
     frame.arp_announcement = truth(f[40]);
+    frame.coloring_rule = f[43];
     frames.push_back(std::move(frame));
   }
   return frames;
@@ -293,6 +295,68 @@ std::map<std::uint32_t, const nlohmann::json*> packets_by_index(const std::vecto
   for (const auto& p : ours)
     if (p.value("type", "") == "packet") by_index[p.at("index").get<std::uint32_t>()] = &p;
   return by_index;
+}
+
+// Wireshark's default colouring rule, frame by frame (capture/render/coloring_rules.hpp). Excused, by name: rules for
+// protocols lab does not decode, and HTTP that lab reads on a port Wireshark does not dissect as HTTP.
+void compare_coloring(const std::string& name, const std::map<std::uint32_t, const nlohmann::json*>& by_index,
+                      const std::vector<TsharkFrame>& theirs, std::map<std::string, std::size_t>& excuse_count,
+                      std::map<std::string, std::string>& excuse_why, FileResult& result) {
+  static const std::set<std::string> not_decoded = {"HSRP State Change", "Spanning Tree Topology  Change",
+                                                    "OSPF State Change", "SCTP ABORT", "Checksum Errors", "SMB",
+                                                    "DCERPC", "Routing", "System Event"};
+  // Per TCP stream, whether Wireshark saw HTTP in its first segment with data.
+  std::map<std::uint32_t, bool> starts_with_http;
+  for (const auto& t : theirs)
+    if (t.tcp_stream && t.len.value_or(0) > 0 && !starts_with_http.count(*t.tcp_stream))
+      starts_with_http[*t.tcp_stream] = t.protocols.find(":http") != std::string::npos;
+  for (const auto& t : theirs) {
+    const auto it = by_index.find(t.number);
+    if (it == by_index.end()) continue;
+    const nlohmann::json& q = *it->second;
+    const std::string mine = q.contains("coloring_rule") && q["coloring_rule"].is_string() ? q["coloring_rule"].get<std::string>() : "";
+    if (mine == t.coloring_rule) {
+      ++result.coloring_compared;
+      continue;
+    }
+    std::vector<std::string> our_analysis;
+    if (q.contains("analysis") && q["analysis"].is_array())
+      for (const auto& a : q["analysis"]) our_analysis.push_back(a.get<std::string>());
+    std::sort(our_analysis.begin(), our_analysis.end());
+    const auto tunnel = encapsulation_of(t, "tcp");
+    std::string rule, why;
+    if (tunnel && tunnel->first != "ICMP quote") {
+      rule = "coloured by what the " + tunnel->first + " carries";
+      why = "Wireshark colours a tunnelled frame by the packet inside, which lab does not open";
+    } else if (t.coloring_rule == "HTTP" && t.tcp_stream && starts_with_http.count(*t.tcp_stream) &&
+               !starts_with_http[*t.tcp_stream]) {
+      rule = "HTTP after other bytes";
+      why = "lab reads HTTP only from a connection's first bytes; Wireshark also finds it after others (a SOCKS handshake)";
+    } else if (t.coloring_rule == "Bad TCP" && (t.tcp_flags & 0x02) != 0) {
+      rule = "a SYN on reused ports";
+      why = "Wireshark flags tcp.analysis.reused_ports, which lab does not (yet): its SYN is \"Bad TCP\" there";
+    } else if (t.ip_fragment && q.contains("fragment") && q["fragment"].is_object() &&
+               q["fragment"].contains("problem") && !q["fragment"]["problem"].is_null()) {
+      rule = "a fragment with a problem";
+      why = "overlapping or duplicate fragments, where lab's reassembly and Wireshark's part (known_mismatches)";
+    } else if (q.value("proto", "") == "tcp" && our_analysis != t.analysis) {
+      rule = "whose TCP analysis differs";
+      why = "\"Bad TCP\" follows the analysis, compared (and reported) on its own";
+    } else if (not_decoded.count(t.coloring_rule)) {
+      rule = "coloured \"" + t.coloring_rule + "\"";
+      why = "lab does not decode the protocol that rule tests";
+    } else if (mine == "HTTP" && t.protocols.find(":http") == std::string::npos) {
+      rule = "read as HTTP by lab";
+      why = "lab reads HTTP by its bytes on any port; Wireshark only on its HTTP ports";
+    }
+    if (rule.empty()) {
+      result.mismatches.push_back({name, t.number, "coloring_rule", mine.empty() ? "none" : mine,
+                                   t.coloring_rule.empty() ? "none" : t.coloring_rule});
+      continue;
+    }
+    ++excuse_count[rule];
+    excuse_why[rule] = why;
+  }
 }
 
 }  // namespace
@@ -383,6 +447,7 @@ FileResult compare(const std::string& file, const std::vector<nlohmann::json>& o
       }
     }
   }
+  compare_coloring(name, by_index, theirs, excuse_count, excuse_why, result);
   for (const auto& [rule, count] : excuse_count) {
     result.excused += count;
     result.excuses.push_back(name + ": " + std::to_string(count) + " frame(s) " + rule + ": " + excuse_why[rule]);

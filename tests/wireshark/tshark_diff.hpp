@@ -40,6 +40,8 @@ struct TsharkFrame {
   std::optional<std::uint32_t> arp_opcode, arp_hw_type, arp_proto_type, arp_hw_size, arp_proto_size;
   std::string arp_src_mac, arp_src_ip, arp_dst_mac, arp_dst_ip;
   bool arp_gratuitous = false, arp_probe = false, arp_announcement = false;
+  // Wireshark's default colouring rule for the frame (frame.coloring_rule.name; empty when none matches).
+  std::string coloring_rule;
 };
 
 // The tcp.analysis fields compared, as tshark names them after "tcp.analysis." and as our JSON `analysis` lists
@@ -56,7 +58,7 @@ struct Mismatch {
   std::uint32_t frame = 0;
   std::string field;      // "tcp", "stream", "seq", "ack", "len", "flags", "udp", "udp.stream", "analysis",
                           // "duplicate_ack_num", "duplicate_ack_frame", "src_mac", "dst_mac", "arp" and each
-                          // ARP field by its JSON name ("op", "sender_ip", "gratuitous"...)
+                          // ARP field by its JSON name ("op", "sender_ip", "gratuitous"...), "coloring_rule"
   std::string ours, theirs;
   std::string to_string() const;
 };
@@ -67,6 +69,7 @@ struct FileResult {
   std::size_t udp_compared = 0;
   std::size_t mac_compared = 0;   // frames whose src_mac and dst_mac were compared with eth.src and eth.dst
   std::size_t arp_compared = 0;   // ARP frames compared field by field (op, the fixed part, addresses, kinds)
+  std::size_t coloring_compared = 0;  // frames whose coloring_rule equals tshark's frame.coloring_rule.name
   std::size_t excused = 0;        // frames skipped by a named rule (encapsulation, fragment, ICMP quote)
   std::vector<std::string> excuses;  // one line per rule that applied, with its frame count
   std::vector<Mismatch> mismatches;
