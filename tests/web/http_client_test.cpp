@@ -1,0 +1,115 @@
+// The HTTP client against the HTTP server, both on one io_context over 127.0.0.1: responses, connections, and
+// who closes first.
+#include <optional>
+
+#include <asio/io_context.hpp>
+
+#include "tests/support/catch.hpp"
+#include "web/http_messages.hpp"
+#include "web/http_ping.hpp"
+
+using namespace lab::web;
+using lab::echo::Actor;
+using lab::echo::EchoEvent;
+using lab::echo::EventKind;
+
+namespace {
+
+struct ClientRun {
+  asio::io_context io;
+  std::vector<EchoEvent> events;
+  std::optional<HttpClientResult> result;
+  std::uint16_t port = 0;
+
+  void run(HttpClientOptions options) {
+    auto sink = [this](const EchoEvent& e) { events.push_back(e); };
+    HttpPingServer server(io, {}, sink);
+    options.port = port = server.port();
+    start_http_client(io, options, sink, [this](const HttpClientResult& r) { result = r; });
+    // Bounded: until the client is done and the server has closed its side of every connection, or 5 s.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!(result && count(Actor::server, EventKind::close) >= static_cast<std::size_t>(result->connections)) &&
+           std::chrono::steady_clock::now() < deadline) {
+      if (io.run_one_until(deadline) == 0) break;
+    }
+  }
+  std::size_t count(Actor actor, EventKind kind) const {
+    std::size_t n = 0;
+    for (const EchoEvent& e : events) n += e.actor == actor && e.kind == kind;
+    return n;
+  }
+  // The order of the close() calls: "client", "server"... (the server's listening socket is never closed here).
+  std::vector<std::string> closers() const {
+    std::vector<std::string> out;
+    for (const EchoEvent& e : events)
+      if (e.kind == EventKind::close) out.emplace_back(lab::echo::actor_name(e.actor));
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("HTTP client: keep-alive, three requests on one connection, and the client closes first") {
+  ClientRun run;
+  run.run({.requests = 3, .keep_alive = true});
+  REQUIRE(run.result);
+  CHECK(run.result->ok);
+  CHECK(run.result->error.empty());
+  CHECK(run.result->connections == 1);
+  REQUIRE(run.result->responses.size() == 3);
+  for (const auto& r : run.result->responses) {
+    CHECK(r.status == 200);
+    CHECK(r.body_start == pong_body);
+    CHECK(r.body_bytes == std::string_view(pong_body).size());
+    CHECK(r.connection == 0);
+  }
+  CHECK(run.count(Actor::client, EventKind::connect) == 1);
+  CHECK(run.count(Actor::server, EventKind::accept) == 1);
+  CHECK(run.count(Actor::client, EventKind::send) == 3);
+  CHECK(run.count(Actor::server, EventKind::eof) == 1);  // the client's FIN reached the server
+  CHECK(run.closers() == std::vector<std::string>{"client", "server"});
+}
+
+TEST_CASE("HTTP client: without keep-alive, one connection per request, and the server closes each first") {
+  ClientRun run;
+  run.run({.requests = 2, .keep_alive = false});
+  REQUIRE(run.result);
+  CHECK(run.result->ok);
+  CHECK(run.result->connections == 2);
+  REQUIRE(run.result->responses.size() == 2);
+  CHECK(run.result->responses[1].connection == 1);
+  CHECK(run.count(Actor::client, EventKind::eof) == 2);  // each time, the server's FIN reached the client
+  CHECK(run.closers() == std::vector<std::string>{"server", "client", "server", "client"});
+  // Each request asked the server to close: an event keeps only the first bytes, so its length says it.
+  const std::string host = "127.0.0.1:" + std::to_string(run.port);
+  for (const EchoEvent& e : run.events) {
+    if (e.actor == Actor::client && e.kind == EventKind::send) {
+      CHECK(e.bytes == get_request_bytes(ping_path, host, "", true).size());
+      CHECK(e.bytes != get_request_bytes(ping_path, host, "", false).size());
+    }
+  }
+}
+
+TEST_CASE("HTTP client: a path the server does not have is 404, not a failure of the client") {
+  ClientRun run;
+  run.run({.target = "/missing"});
+  REQUIRE(run.result);
+  CHECK(run.result->ok);
+  REQUIRE(run.result->responses.size() == 1);
+  CHECK(run.result->responses[0].status == 404);
+}
+
+TEST_CASE("HTTP client: nobody listening is one line") {
+  asio::io_context io;
+  std::uint16_t port = 0;
+  {
+    HttpPingServer server(io, {}, {});
+    port = server.port();
+  }  // closed again: nothing listens there now
+  std::optional<HttpClientResult> result;
+  start_http_client(io, {.port = port}, {}, [&](const HttpClientResult& r) { result = r; });
+  io.run_for(std::chrono::seconds(5));
+  REQUIRE(result);
+  CHECK_FALSE(result->ok);
+  CHECK(result->error.starts_with("connection refused"));
+}
