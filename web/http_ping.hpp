@@ -29,6 +29,7 @@ const char* product_token();
 
 // One request the server answered: what `lab server http` logs.
 struct HttpServed {
+  std::int64_t time_ns = 0;  // as the answer is sent (CLOCK_REALTIME, as the events' times)
   std::string peer;    // the client, "127.0.0.1:48258"
   std::string method{};  // ({}: GCC bug 96868) empty when the request could not be read (400, 431)
   std::string target{};

@@ -223,6 +223,7 @@ asio::awaitable<void> HttpPingServer::Impl::converse(tcp::socket& client) {
       if (!answer) answer = routed;
     }
 
+    served.time_ns = lab::echo::realtime_ns();
     served.status = answer->status;
     served.body_bytes = answer->head_only ? 0 : answer->body.size();
     served.closes = answer->closes;
