@@ -23,8 +23,7 @@ HttpClientRunOptions ClientFlags::resolved_http() const {
 
 void setup_client(CLI::App& app) {
   auto flags = std::make_shared<ClientFlags>();
-  auto* sub = app.add_subcommand("client", "An echo client (or the web lab's HTTP client) on its own, for any server: "
-                                           "lab server, your script, a web server");
+  auto* sub = app.add_subcommand("client", "An echo or HTTP client on its own, for any server: lab server, your script");
   ClientRunOptions& o = flags->options;
   sub->add_option("protocol", flags->protocol, "tcp (port 65432), udp (port 5005) or http (then a URL); default tcp")
       ->check(CLI::IsMember({"tcp", "udp", "http"}));

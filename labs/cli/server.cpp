@@ -25,8 +25,7 @@ HttpServerRunOptions ServerFlags::resolved_http() const {
 
 void setup_server(CLI::App& app) {
   auto flags = std::make_shared<ServerFlags>();
-  auto* sub = app.add_subcommand("server", "An echo server (or the web lab's HTTP server) on its own, for any client: "
-                                           "lab client, nc, curl, your script");
+  auto* sub = app.add_subcommand("server", "An echo or HTTP server on its own, for any client: lab client, nc, curl");
   sub->add_option("protocol", flags->protocol,
                   "tcp (port 65432), udp (port 5005) or http (port 8080: GET /ping); default tcp")
       ->check(CLI::IsMember({"tcp", "udp", "http"}));
