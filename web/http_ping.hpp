@@ -70,6 +70,15 @@ class HttpPingServer {
   std::shared_ptr<Impl> impl_;
 };
 
+struct HttpResponseSummary {
+  int status = 0;
+  std::string reason{};
+  std::size_t head_bytes = 0;
+  std::uint64_t body_bytes = 0;
+  std::string body_start{};  // the body's first bytes (at most lab::echo::event_data_limit)
+  int connection = 0;      // which connection carried it, from 0
+};
+
 struct HttpClientOptions {
   std::string host = "127.0.0.1";  // an address, or a name for Asio's resolver
   std::uint16_t port = default_http_port;
@@ -82,15 +91,7 @@ struct HttpClientOptions {
   std::chrono::milliseconds reply_timeout{2000};    // each wait for the server's bytes
   std::chrono::milliseconds connect_timeout{3000};  // each handshake
   std::string user_agent{};        // the User-Agent field; empty: product_token()
-};
-
-struct HttpResponseSummary {
-  int status = 0;
-  std::string reason{};
-  std::size_t head_bytes = 0;
-  std::uint64_t body_bytes = 0;
-  std::string body_start{};  // the body's first bytes (at most lab::echo::event_data_limit)
-  int connection = 0;      // which connection carried it, from 0
+  std::function<void(const HttpResponseSummary&)> on_response{};  // optional: each response, once read whole
 };
 
 struct HttpClientResult {

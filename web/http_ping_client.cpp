@@ -200,6 +200,7 @@ asio::awaitable<bool> one_connection(const HttpClientOptions& options, const tcp
       give_up(socket, report, server, *failure, result);
       co_return false;
     }
+    if (options.on_response) options.on_response(response);
     result.responses.push_back(std::move(response));
   }
   if (!persistent) {

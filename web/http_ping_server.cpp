@@ -3,6 +3,13 @@
 // on with the next request (keep-alive), until the client closes, asks to close ("Connection: close", or
 // HTTP/1.0 without keep-alive), sends what cannot be read, or stays idle too long; in those last cases the
 // server closes first, and its FIN is the first on the wire.
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 warns here that Asio's coroutine frames are freed by a "mismatched" operator delete: a false positive
+// (GCC bug 109224): asio::detail::awaitable_frame_base allocates and frees its frames with its own matching pair
+// (aligned_alloc inside the one, its free inside the other), which GCC sees through only halfway once inlined.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -68,6 +75,8 @@ struct HttpPingServer::Impl {
   static asio::awaitable<void> accept_clients(std::shared_ptr<Impl> server);
   static asio::awaitable<void> serve(std::shared_ptr<Impl> server, tcp::socket client);
   asio::awaitable<void> converse(tcp::socket& client);
+  asio::awaitable<std::optional<HttpAnswer>> next_answer(tcp::socket& client, std::string& pending, HttpServed& served);
+  asio::awaitable<bool> send_answer(tcp::socket& client, const HttpAnswer& answer, HttpServed& served);
   asio::awaitable<Received> receive_more(tcp::socket& client, std::string& pending);
   asio::awaitable<std::optional<HttpAnswer>> discard_body(tcp::socket& client, std::string& pending,
                                                           const HttpHead& head, bool& connection_over);
@@ -181,67 +190,77 @@ asio::awaitable<void> HttpPingServer::Impl::converse(tcp::socket& client) {
   const std::string peer = peer_of(client);
   std::string pending;  // bytes received and not used yet: the rest of a request, or the next ones
   for (;;) {
-    HttpHead head;
-    HttpHeadStatus status = lab::decode::parse_http_head(as_bytes(pending), head);
-    while (status == HttpHeadStatus::incomplete && pending.size() < options.max_head_bytes) {
-      const Received received = co_await receive_more(client, pending);
-      if (received == Received::stopped) co_return;
-      if (received == Received::end) {  // the client closed (or reset): nothing more to answer
-        report_and_close(report, client);
-        co_return;
-      }
-      if (received == Received::idle) {
-        close_connection(client, "no request for " + std::to_string(options.idle_timeout.count()) +
-                                     " ms: the server closes the idle connection");
-        co_return;
-      }
-      status = lab::decode::parse_http_head(as_bytes(pending), head);
-    }
-
     HttpServed served{.peer = peer};
-    std::optional<HttpAnswer> answer;
-    const bool too_long = status == HttpHeadStatus::incomplete ||
-                          (status == HttpHeadStatus::complete && head.head_length > options.max_head_bytes) ||
-                          (status == HttpHeadStatus::malformed && head.error.find("longer than") != std::string_view::npos);
-    if (too_long) {
-      answer = refusal(431, "the request's head is longer than " + std::to_string(options.max_head_bytes) + " bytes");
-    } else if (status != HttpHeadStatus::complete) {
-      answer = refusal(400, status == HttpHeadStatus::not_http ? "not an HTTP request" : std::string(head.error));
-    } else {
-      served.method = head.method;
-      served.target = head.target;
-      served.version_minor = head.version_minor;
-      const HttpAnswer routed = answer_for(head);  // reads the head: before its bytes leave `pending`
-      pending.erase(0, head.head_length);
-      bool connection_over = false;
-      answer = co_await discard_body(client, pending, head, connection_over);
-      if (!client.is_open()) co_return;
-      if (connection_over) {
-        report_and_close(report, client);
-        co_return;
-      }
-      if (!answer) answer = routed;
-    }
-
-    served.time_ns = lab::echo::realtime_ns();
-    served.status = answer->status;
-    served.body_bytes = answer->head_only ? 0 : answer->body.size();
-    served.closes = answer->closes;
-    if (options.on_served) options.on_served(served);  // as it is sent, like the send event
-    const std::string response = response_bytes(*answer, options.server_name);
-    report(EventKind::send, client, {.data = response});
-    auto [write_error, written] = co_await asio::async_write(client, asio::buffer(response), use_nothrow_awaitable);
-    if (!client.is_open()) co_return;
-    if (write_error) {
-      report(EventKind::error, client, {.detail = "send(): " + write_error.message()});
-      report_and_close(report, client);
-      co_return;
-    }
-    if (answer->closes) {
-      close_connection(client, "");  // the server's FIN is the first
-      co_return;
-    }
+    const std::optional<HttpAnswer> answer = co_await next_answer(client, pending, served);
+    if (!answer || !co_await send_answer(client, *answer, served)) co_return;
   }
+}
+
+// Reads the next request whole, head and body, and decides its answer. nullopt when the connection ended first:
+// it is then closed already (by the client's end, the idle timeout, or stop()).
+asio::awaitable<std::optional<HttpAnswer>> HttpPingServer::Impl::next_answer(tcp::socket& client,
+                                                                              std::string& pending,
+                                                                              HttpServed& served) {
+  HttpHead head;
+  HttpHeadStatus status = lab::decode::parse_http_head(as_bytes(pending), head);
+  while (status == HttpHeadStatus::incomplete && pending.size() < options.max_head_bytes) {
+    const Received received = co_await receive_more(client, pending);
+    if (received == Received::stopped) co_return std::nullopt;
+    if (received == Received::end) {  // the client closed (or reset): nothing more to answer
+      report_and_close(report, client);
+      co_return std::nullopt;
+    }
+    if (received == Received::idle) {
+      close_connection(client, "no request for " + std::to_string(options.idle_timeout.count()) +
+                                   " ms: the server closes the idle connection");
+      co_return std::nullopt;
+    }
+    status = lab::decode::parse_http_head(as_bytes(pending), head);
+  }
+
+  const bool too_long = status == HttpHeadStatus::incomplete ||
+                        (status == HttpHeadStatus::complete && head.head_length > options.max_head_bytes) ||
+                        (status == HttpHeadStatus::malformed && head.error.find("longer than") != std::string_view::npos);
+  if (too_long)
+    co_return refusal(431, "the request's head is longer than " + std::to_string(options.max_head_bytes) + " bytes");
+  if (status != HttpHeadStatus::complete)
+    co_return refusal(400, status == HttpHeadStatus::not_http ? "not an HTTP request" : std::string(head.error));
+
+  served.method = head.method;
+  served.target = head.target;
+  served.version_minor = head.version_minor;
+  const HttpAnswer routed = answer_for(head);  // reads the head: before its bytes leave `pending`
+  pending.erase(0, head.head_length);
+  bool connection_over = false;
+  std::optional<HttpAnswer> refused = co_await discard_body(client, pending, head, connection_over);
+  if (!client.is_open()) co_return std::nullopt;  // stop() closed it
+  if (connection_over) {  // the client closed or went silent within the body
+    report_and_close(report, client);
+    co_return std::nullopt;
+  }
+  co_return refused ? refused : routed;
+}
+
+// Writes the answer, then closes when it says so (the server's FIN is then the first). False: the connection is over.
+asio::awaitable<bool> HttpPingServer::Impl::send_answer(tcp::socket& client, const HttpAnswer& answer,
+                                                        HttpServed& served) {
+  served.time_ns = lab::echo::realtime_ns();
+  served.status = answer.status;
+  served.body_bytes = answer.head_only ? 0 : answer.body.size();
+  served.closes = answer.closes;
+  if (options.on_served) options.on_served(served);  // as it is sent, like the send event
+  const std::string response = response_bytes(answer, options.server_name);
+  report(EventKind::send, client, {.data = response});
+  auto [write_error, written] = co_await asio::async_write(client, asio::buffer(response), use_nothrow_awaitable);
+  if (!client.is_open()) co_return false;
+  if (write_error) {
+    report(EventKind::error, client, {.detail = "send(): " + write_error.message()});
+    report_and_close(report, client);
+    co_return false;
+  }
+  if (!answer.closes) co_return true;
+  close_connection(client, "");
+  co_return false;
 }
 
 // close(), saying so when bytes are left unread: the kernel then answers with RST, not FIN (RFC 9293 §3.6.1).

@@ -1,5 +1,6 @@
 #include "labs/classroom/http_log.hpp"
 
+#include <chrono>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -133,7 +134,10 @@ void HttpLog::response(const lab::web::HttpResponseSummary& r) {
   }
   std::string body = escaped(r.body_start);
   if (r.body_start.size() < r.body_bytes) body += "…";
-  print(fmt::format("response {} {} on connection {}: {} bytes of head, {} of body: \"{}\"", r.status, escaped(r.reason),
+  // Stamped as it is printed, at once after the last recv() that completed it.
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  print(clock_text(now.count()) + fmt::format("  response {} {} on connection {}: {} bytes of head, {} of body: \"{}\"", r.status, escaped(r.reason),
                     r.connection + 1, r.head_bytes, r.body_bytes, body));
 }
 

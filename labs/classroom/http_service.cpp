@@ -85,6 +85,7 @@ int run_http_client(const HttpClientRunOptions& o) {
   client_options.requests = o.requests;
   client_options.keep_alive = o.keep_alive;
   client_options.reply_timeout = std::chrono::milliseconds(o.reply_timeout_ms);
+  client_options.on_response = [&log](const lab::web::HttpResponseSummary& response) { log.response(response); };
 
   std::optional<lab::web::HttpClientResult> result;
   std::string ending;
@@ -105,7 +106,6 @@ int run_http_client(const HttpClientRunOptions& o) {
     log.summary(ending);
     return 0;
   }
-  for (const auto& response : result->responses) log.response(response);
   if (!result->ok) {
     log.summary(result->error);
     std::fprintf(stderr, "lab client: %s\n", result->error.c_str());
