@@ -46,6 +46,8 @@ struct HttpServerOptions {
   // A keep-alive connection with no request for this long is closed by the server (its FIN first), as real
   // servers do (nginx: 75 s, Apache: 5 s), so that idle clients do not hold connections forever.
   std::chrono::milliseconds idle_timeout{5000};
+  // After the server's FIN, how long it waits for the client's before it closes anyway (see close_in_stages()).
+  std::chrono::milliseconds linger_timeout{2000};
   std::size_t max_head_bytes = 8 * 1024;  // a longer request head is answered with 431 and the connection closed
   std::uint64_t max_body_bytes = 1024 * 1024;  // a longer request body is answered with 413 and the connection closed
   std::string server_name;          // the Server field; empty: product_token()

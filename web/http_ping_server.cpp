@@ -79,7 +79,9 @@ struct HttpPingServer::Impl {
   asio::awaitable<bool> send_answer(tcp::socket& client, const HttpAnswer& answer, HttpServed& served);
   asio::awaitable<Received> receive_more(tcp::socket& client, std::string& pending);
   asio::awaitable<std::optional<HttpAnswer>> discard_body(tcp::socket& client, std::string& pending,
-                                                          const HttpHead& head, bool& connection_over);
+                                                          HttpBodyLength body_length, std::uint64_t content_length,
+                                                          bool& connection_over);
+  asio::awaitable<void> close_in_stages(tcp::socket& client);
   void close_connection(tcp::socket& client, std::string detail);
   void stop();
   bool stopped() const { return !acceptor.is_open(); }
@@ -149,12 +151,13 @@ asio::awaitable<Received> HttpPingServer::Impl::receive_more(tcp::socket& client
 // `connection_over`: the client went away (or stop() came) meanwhile, and there is no one left to answer.
 asio::awaitable<std::optional<HttpAnswer>> HttpPingServer::Impl::discard_body(tcp::socket& client,
                                                                                std::string& pending,
-                                                                               const HttpHead& head,
+                                                                               HttpBodyLength body_length,
+                                                                               std::uint64_t content_length,
                                                                                bool& connection_over) {
   connection_over = false;
-  if (head.body == HttpBodyLength::content_length) {
-    if (head.content_length > options.max_body_bytes) co_return refusal(413, "the request's body is too large");
-    std::uint64_t left = head.content_length;
+  if (body_length == HttpBodyLength::content_length) {
+    if (content_length > options.max_body_bytes) co_return refusal(413, "the request's body is too large");
+    std::uint64_t left = content_length;
     for (;;) {
       const std::size_t used = static_cast<std::size_t>(std::min<std::uint64_t>(left, pending.size()));
       pending.erase(0, used);
@@ -162,7 +165,7 @@ asio::awaitable<std::optional<HttpAnswer>> HttpPingServer::Impl::discard_body(tc
       if (left == 0) co_return std::nullopt;
       if (co_await receive_more(client, pending) != Received::data) break;
     }
-  } else if (head.body == HttpBodyLength::chunked) {
+  } else if (body_length == HttpBodyLength::chunked) {
     // A chunked body's end is found by reading it (RFC 9112 §7.1), with the same decoder the annotator uses.
     lab::decode::ChunkedBody body;
     for (;;) {
@@ -174,7 +177,7 @@ asio::awaitable<std::optional<HttpAnswer>> HttpPingServer::Impl::discard_body(tc
       if (body.data_bytes() > options.max_body_bytes) co_return refusal(413, "the request's body is too large");
       if (co_await receive_more(client, pending) != Received::data) break;
     }
-  } else if (head.body != HttpBodyLength::none) {
+  } else if (body_length != HttpBodyLength::none) {
     // A request whose last transfer coding is not chunked has no knowable end (RFC 9112 §6.3, rule 4).
     co_return refusal(501, "a transfer coding other than chunked");
   } else {
@@ -229,10 +232,13 @@ asio::awaitable<std::optional<HttpAnswer>> HttpPingServer::Impl::next_answer(tcp
   served.method = head.method;
   served.target = head.target;
   served.version_minor = head.version_minor;
-  const HttpAnswer routed = answer_for(head);  // reads the head: before its bytes leave `pending`
-  pending.erase(0, head.head_length);
+  const HttpAnswer routed = answer_for(head);
+  const HttpBodyLength body_length = head.body;
+  const std::uint64_t content_length = head.content_length;
+  pending.erase(0, head.head_length);  // `head` points into these bytes: not used after this
   bool connection_over = false;
-  std::optional<HttpAnswer> refused = co_await discard_body(client, pending, head, connection_over);
+  std::optional<HttpAnswer> refused = co_await discard_body(client, pending, body_length, content_length,
+                                                            connection_over);
   if (!client.is_open()) co_return std::nullopt;  // stop() closed it
   if (connection_over) {  // the client closed or went silent within the body
     report_and_close(report, client);
@@ -259,8 +265,35 @@ asio::awaitable<bool> HttpPingServer::Impl::send_answer(tcp::socket& client, con
     co_return false;
   }
   if (!answer.closes) co_return true;
-  close_connection(client, "");
+  co_await close_in_stages(client);
   co_return false;
+}
+
+// After an answer that says "Connection: close": shutdown(SHUT_WR) sends the server's FIN at once, then whatever the
+// client still sends (a pipelined request, the rest of a refused one) is read and thrown away until its own FIN, or
+// for at most linger_timeout, and only then close(). Closing at once with bytes unread would make the kernel send
+// RST (RFC 9293 §3.6.1), which can destroy the answer before the client has read it: RFC 9112 §9.6 asks a server to
+// close in these stages.
+asio::awaitable<void> HttpPingServer::Impl::close_in_stages(tcp::socket& client) {
+  report(EventKind::shutdown, client);  // the server's FIN follows
+  asio::error_code error;
+  client.shutdown(tcp::socket::shutdown_send, error);
+  const auto deadline = std::chrono::steady_clock::now() + options.linger_timeout;
+  std::vector<char> data(4096);
+  while (!error) {  // each turn reads at least one byte, and the deadline is fixed: bounded in time
+    auto read = co_await lab::echo::before_deadline(deadline,
+                                                    client.async_read_some(asio::buffer(data), use_nothrow_awaitable));
+    if (!client.is_open()) co_return;  // stop() closed it
+    if (!read) break;                  // the client kept the connection open: close anyway
+    auto [read_error, n] = *read;
+    if (read_error == asio::error::eof) {
+      report(EventKind::eof, client);
+      break;
+    }
+    if (read_error) break;
+    report(EventKind::recv, client, {.data = std::string_view(data.data(), n), .detail = "thrown away"});
+  }
+  close_connection(client, "");
 }
 
 // close(), saying so when bytes are left unread: the kernel then answers with RST, not FIN (RFC 9293 §3.6.1).

@@ -87,7 +87,9 @@ void HttpLog::operator()(const EchoEvent& event) {
                           : "the server closed its side: recv() returned 0, its FIN came") +
             kernel(event));
       return;
-    case EventKind::shutdown: return;
+    case EventKind::shutdown:
+      print(who + "shutdown(SHUT_WR): a FIN follows; then it reads until the other side closes too" + kernel(event));
+      return;
     case EventKind::close:
       if (event.peer.empty()) print(at + "stopped listening on " + event.local);
       else

@@ -38,11 +38,13 @@ struct ClientRun {
     for (const EchoEvent& e : events) n += e.actor == actor && e.kind == kind;
     return n;
   }
-  // The order of the close() calls: "client", "server"... (the server's listening socket is never closed here).
-  std::vector<std::string> closers() const {
+  // The order of the shutdown() and close() calls: "client close", "server close"... (the server's listening
+  // socket is not closed here: the server is destroyed, which reports nothing).
+  std::vector<std::string> enders() const {
     std::vector<std::string> out;
     for (const EchoEvent& e : events)
-      if (e.kind == EventKind::close) out.emplace_back(lab::echo::actor_name(e.actor));
+      if (e.kind == EventKind::close || e.kind == EventKind::shutdown)
+        out.push_back(std::string(lab::echo::actor_name(e.actor)) + " " + lab::echo::event_kind_name(e.kind));
     return out;
   }
 };
@@ -67,7 +69,7 @@ TEST_CASE("HTTP client: keep-alive, three requests on one connection, and the cl
   CHECK(run.count(Actor::server, EventKind::accept) == 1);
   CHECK(run.count(Actor::client, EventKind::send) == 3);
   CHECK(run.count(Actor::server, EventKind::eof) == 1);  // the client's FIN reached the server
-  CHECK(run.closers() == std::vector<std::string>{"client", "server"});
+  CHECK(run.enders() == std::vector<std::string>{"client close", "server close"});
 }
 
 TEST_CASE("HTTP client: without keep-alive, one connection per request, and the server closes each first") {
@@ -79,7 +81,10 @@ TEST_CASE("HTTP client: without keep-alive, one connection per request, and the 
   REQUIRE(run.result->responses.size() == 2);
   CHECK(run.result->responses[1].connection == 1);
   CHECK(run.count(Actor::client, EventKind::eof) == 2);  // each time, the server's FIN reached the client
-  CHECK(run.closers() == std::vector<std::string>{"server", "client", "server", "client"});
+  // The server ends each first: shutdown() (its FIN), then the client's close() after reading it, then the
+  // server's close() once the client's FIN came.
+  CHECK(run.enders() == std::vector<std::string>{"server shutdown", "client close", "server close",
+                                                 "server shutdown", "client close", "server close"});
   // Each request asked the server to close: an event keeps only the first bytes, so its length says it.
   const std::string host = "127.0.0.1:" + std::to_string(run.port);
   for (const EchoEvent& e : run.events) {

@@ -5,6 +5,8 @@
 #include <sys/time.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -31,8 +33,15 @@ using lab::echo::EventKind;
 class ServerThread {
  public:
   explicit ServerThread(HttpServerOptions options = {}) {
-    options.on_served = [this](const HttpServed& served) { served_.push_back(served); };
-    server_.emplace(io_, options, [this](const EchoEvent& event) { events_.push_back(event); });
+    options.on_served = [this](const HttpServed& served) {
+      const std::lock_guard lock(mutex_);
+      served_.push_back(served);
+    };
+    server_.emplace(io_, options, [this](const EchoEvent& event) {
+      const std::lock_guard lock(mutex_);
+      events_.push_back(event);
+      changed_.notify_all();
+    });
     port_ = server_->port();
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -50,6 +59,16 @@ class ServerThread {
     });
     thread_.join();
   }
+  // Waits (at most 3 s) until the server has reported `n` events of this kind; whether it did.
+  bool wait_for(EventKind kind, std::size_t n) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(3), [&] {
+      std::size_t seen = 0;
+      for (const EchoEvent& e : events_) seen += e.kind == kind;
+      return seen >= n;
+    });
+  }
+  // Read these once finish() returned: the server's thread has stopped then.
   const std::vector<EchoEvent>& events() const { return events_; }
   const std::vector<HttpServed>& served() const { return served_; }
   std::size_t count(EventKind kind) const {
@@ -62,6 +81,8 @@ class ServerThread {
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> guard_ = asio::make_work_guard(io_);
   std::optional<HttpPingServer> server_;
+  std::mutex mutex_;  // the events come on the server's thread, wait_for() looks at them on the test's
+  std::condition_variable changed_;
   std::vector<EchoEvent> events_;
   std::vector<HttpServed> served_;
   std::uint16_t port_ = 0;
