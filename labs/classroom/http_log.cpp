@@ -92,6 +92,8 @@ void HttpLog::operator()(const EchoEvent& event) {
       return;
     case EventKind::close:
       if (event.peer.empty()) print(at + "stopped listening on " + event.local);
+      else if (event.kernel_state == "CLOSED")  // e.g. after a failed connect(): there is no connection to end
+        print(who + "closing the socket (kernel: CLOSED): no connection, so nothing goes on the wire");
       else
         print(who + "closing the connection" + kernel(event) + (event.detail.empty() ? "" : ": " + event.detail) +
               (event.resets ? ": an RST follows" : ": a FIN follows"));
