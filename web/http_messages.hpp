@@ -24,9 +24,9 @@ struct HttpAnswer {
 // "Connection: close", HTTP/1.0 only with "keep-alive").
 HttpAnswer answer_for(const lab::decode::HttpHead& request);
 
-// The answer to what could not be read: 400 (malformed), 431 (head too long), 413 (body too long), 501 (a
-// transfer coding other than chunked): each closes the connection, because where the next request starts
-// is then unknown.
+// The answer to what could not be read: 400 (malformed, RFC 9112's rules as lab_decode checks them), 431 (head
+// too long), 413 (body too long): each closes the connection, because where the next request starts is then
+// unknown.
 HttpAnswer refusal(int status, std::string_view why);
 
 // "OK", "Not Found", ... (RFC 9110 §15); "Unknown" for a code this server never sends.

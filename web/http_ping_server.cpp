@@ -178,7 +178,8 @@ asio::awaitable<std::optional<HttpAnswer>> HttpPingServer::Impl::discard_body(tc
       if (co_await receive_more(client, pending) != Received::data) break;
     }
   } else if (body_length != HttpBodyLength::none) {
-    // A request whose last transfer coding is not chunked has no knowable end (RFC 9112 §6.3, rule 4).
+    // A request whose last transfer coding is not chunked has no knowable end (RFC 9112 §6.3, rule 4): the parser
+    // already calls it malformed (400). Should it ever let one through, the server still refuses to guess.
     co_return refusal(501, "a transfer coding other than chunked");
   } else {
     co_return std::nullopt;

@@ -90,6 +90,28 @@ TEST_CASE("HTTP server: a malformed request is 400, then the server closes") {
   }
 }
 
+TEST_CASE("HTTP server: a request body of unknown length (Transfer-Encoding not ending in chunked) is 400") {
+  ServerThread server;
+  RawClient client(server.port());
+  client.send("POST /ping HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: gzip\r\n\r\n");
+  const auto responses = client.responses(1);
+  REQUIRE(responses.size() == 1);
+  CHECK(responses[0].status == 400);
+  CHECK(client.server_closed());
+}
+
+TEST_CASE("HTTP server: a body over the limit is 413, then the server closes") {
+  HttpServerOptions options;
+  options.max_body_bytes = 100;
+  ServerThread server(options);
+  RawClient client(server.port());
+  client.send("POST /ping HTTP/1.1\r\nHost: test\r\nContent-Length: 101\r\n\r\n");
+  const auto responses = client.responses(1);
+  REQUIRE(responses.size() == 1);
+  CHECK(responses[0].status == 413);
+  CHECK(client.server_closed());
+}
+
 TEST_CASE("HTTP server: a head over the limit is 431, then the server closes") {
   HttpServerOptions options;
   options.max_head_bytes = 1024;
