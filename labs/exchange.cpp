@@ -1,4 +1,4 @@
-// One echo exchange: start capturing, run the server and the client on one Asio loop, feed both the packets
+// One exchange: start capturing, run the server and the client (echo or HTTP) on one Asio loop, feed both the packets
 // and the application calls into one timeline, and stop once the conversation is over. The only file of
 // labs/ that includes Asio.
 #include "labs/exchange.hpp"
