@@ -98,8 +98,8 @@ struct HttpClientOptions {
 
 struct HttpClientResult {
   bool ok = false;
-  std::string error;  // one line, for the student, when !ok
-  std::vector<HttpResponseSummary> responses;
+  std::string error{};  // one line, for the student, when !ok ({}: GCC bug 96868)
+  std::vector<HttpResponseSummary> responses{};
   int connections = 0;  // opened
 };
 using HttpClientDone = std::function<void(const HttpClientResult&)>;

@@ -1,8 +1,14 @@
 // The HTTP client against the HTTP server, both on one io_context over 127.0.0.1: responses, connections, and
 // who closes first.
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <optional>
+#include <thread>
 
 #include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/write.hpp>
 
 #include "tests/support/catch.hpp"
 #include "web/http_messages.hpp"
@@ -117,4 +123,78 @@ TEST_CASE("HTTP client: nobody listening is one line") {
   REQUIRE(result);
   CHECK_FALSE(result->ok);
   CHECK(result->error.starts_with("connection refused"));
+}
+
+namespace {
+
+// A server that answers one request with fixed bytes and then closes: the bodies lab's own server never sends.
+// It runs on a thread of its own with blocking calls, each bounded by SO_RCVTIMEO.
+class ScriptedServer {
+ public:
+  explicit ScriptedServer(std::string reply)
+      : acceptor_(io_, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), reply_(std::move(reply)) {
+    thread_ = std::thread([this] { serve_one(); });
+  }
+  ~ScriptedServer() { thread_.join(); }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  void serve_one() {
+    asio::error_code error;
+    asio::ip::tcp::socket peer(io_);
+    acceptor_.accept(peer, error);
+    if (error) return;
+    const timeval limit{3, 0};
+    ::setsockopt(peer.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    std::string request;
+    char data[4096];
+    while (request.find("\r\n\r\n") == std::string::npos) {
+      const std::size_t n = peer.read_some(asio::buffer(data), error);
+      if (error) return;
+      request.append(data, n);
+    }
+    asio::write(peer, asio::buffer(reply_), error);
+    peer.close();
+  }
+  asio::io_context io_;
+  asio::ip::tcp::acceptor acceptor_;
+  std::string reply_;
+  std::thread thread_;
+};
+
+HttpClientResult call(const std::string& reply) {
+  ScriptedServer server(reply);
+  asio::io_context io;
+  std::optional<HttpClientResult> result;
+  start_http_client(io, {.port = server.port(), .keep_alive = true}, {}, [&](const HttpClientResult& r) { result = r; });
+  io.run_for(std::chrono::seconds(5));
+  return result.value_or(HttpClientResult{.ok = false, .error = "the client did not finish"});
+}
+
+}  // namespace
+
+TEST_CASE("HTTP client: a chunked body is read to its last chunk") {
+  const auto result = call("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\r\n");
+  INFO(result.error);
+  CHECK(result.ok);
+  REQUIRE(result.responses.size() == 1);
+  CHECK(result.responses[0].body_bytes == 11);
+}
+
+TEST_CASE("HTTP client: a body without a length ends where the server closes") {
+  const auto result = call("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nthe body, until the close");
+  INFO(result.error);
+  CHECK(result.ok);
+  REQUIRE(result.responses.size() == 1);
+  CHECK(result.responses[0].body_start == "the body, until the close");
+  CHECK(result.responses[0].body_bytes == 25);
+}
+
+TEST_CASE("HTTP client: a response that is not HTTP, or cut short, is one line") {
+  const auto garbage = call("SSH-2.0-OpenSSH_9.2\r\n");
+  CHECK_FALSE(garbage.ok);
+  CHECK(garbage.error == "the server's answer is not HTTP");
+  const auto cut = call("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this");
+  CHECK_FALSE(cut.ok);
+  CHECK(cut.error == "the server closed the connection before the response body was complete");
 }
