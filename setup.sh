@@ -18,7 +18,7 @@ esac
 # a copy of lab capture rights.
 packages=(g++ cmake ninja-build pkg-config libpcap-dev libasio-dev libcli11-dev catch2 libfmt-dev
           nlohmann-json3-dev)
-[ "$mode" = run ] || packages+=(tshark tcpdump iproute2 python3 netcat-openbsd socat dpkg-dev file groff-base
+[ "$mode" = run ] || packages+=(tshark tcpdump iproute2 python3 netcat-openbsd socat curl dpkg-dev file groff-base
                                 libcap2-bin)
 # The fuzz test needs clang and its fuzzer runtime, libclang-rt-N-dev for clang's major version N (14 on
 # Debian 12, 19 on Debian 13, 18 on Ubuntu 24.04). The runtime is added only when apt knows it (before the first

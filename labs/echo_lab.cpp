@@ -11,6 +11,7 @@
 #include "capture/render/text_renderer.hpp"
 #include "labs/background_output.hpp"
 #include "labs/exchange.hpp"
+#include "labs/http_lab.hpp"
 #include "labs/net/netns.hpp"
 #include "labs/net/two_hosts.hpp"
 #include "labs/renderer_choice.hpp"
@@ -20,7 +21,9 @@
 namespace lab::labs {
 namespace {
 
-std::string next_lesson(Transport transport, std::size_t messages) {
+std::string next_lesson(const EchoLabOptions& options, std::size_t messages) {
+  if (options.application == Application::http_ping) return http_next_lesson(options);
+  const Transport transport = options.transport;
   if (transport == Transport::tcp)
     return "Next: the same message over UDP, with no handshake, no acknowledgements and no teardown:\n"
            "  lab udp-echo --annotate";
@@ -183,7 +186,7 @@ int run_echo_lab(const EchoLabOptions& options) {
            "before the echo left: the server went on talking after the client had said it was done.\n";
   if (result.client && !result.client->ok && failure_expected(options))
     tip += fmt::format("The client's outcome, as this scenario intends: {}.\n", result.client->error);
-  tip += next_lesson(options.transport, result.messages);
+  tip += next_lesson(options, result.messages);
   explainer.finish(tip, result.kernel_dropped, unmatched_drops_json(result.unmatched_drops));
   output.finish();  // everything written before the verdict below (and a write error reported as one)
 

@@ -27,12 +27,19 @@ enum class CloseStyle {
 };
 const char* close_style_name(CloseStyle style);  // the --close word: "client", "server", "abort", ...
 
+// Which programs the lab runs on its two sides.
+enum class Application {
+  echo,       // the echo server and client (tcp-echo, udp-echo, compare)
+  http_ping,  // the HTTP server answering GET /ping and its client (http-ping, labs/http_lab.hpp); TCP only
+};
+
 struct EchoLabOptions {
+  Application application = Application::echo;
   Transport transport = Transport::tcp;
   bool annotate = false;                   // text: explain every packet (JSON always carries them)
   std::vector<std::string> messages;       // empty: {"Hello?"}
   std::size_t size = 0;                    // --size: one generated message of this many bytes instead
-  std::uint16_t port = 0;                  // 0: 65432 for TCP, 5005 for UDP
+  std::uint16_t port = 0;                  // 0: 65432 for TCP, 5005 for UDP, 8080 for http-ping
   OutputFormat format = OutputFormat::text;
   std::string write_path;                  // --write: a pcap file of the capture ("" for none)
   bool absolute = false;                   // raw sequence numbers too
@@ -41,6 +48,11 @@ struct EchoLabOptions {
   NetnsMode netns = NetnsMode::private_ns;
   int reply_timeout_ms = 2000;             // UDP: how long the client waits for each reply
   bool ipv6 = false;                       // run over IPv6 instead of IPv4
+
+  // http-ping (issue 11): how many GET /ping requests, and whether they share one connection (the client then
+  // closes first) or each has its own with "Connection: close" (the server closes first).
+  int requests = 1;
+  bool keep_alive = false;
 
   // Scenarios (issue 4).
   FaultOptions faults;                     // --drop, --loss, --seed, --delay: packets go over the lab's wire

@@ -1,4 +1,4 @@
-// One echo exchange: start capturing, run the server and the client on one Asio loop, feed both the packets
+// One exchange: start capturing, run the server and the client (echo or HTTP) on one Asio loop, feed both the packets
 // and the application calls into one timeline, and stop once the conversation is over. The only file of
 // labs/ that includes Asio.
 #include "labs/exchange.hpp"
@@ -21,6 +21,7 @@
 #include "echo/echo.hpp"
 #include "echo/socket_info.hpp"
 #include "labs/app_events.hpp"
+#include "web/http_ping.hpp"
 
 namespace lab::labs {
 namespace {
@@ -70,12 +71,13 @@ bool tcp_conversation_over(const lab::flow::Tracker& tracker) {
   return true;
 }
 
-std::string server_failure_message(const std::system_error& e, std::uint16_t port, bool tcp) {
+std::string server_failure_message(const std::system_error& e, std::uint16_t port, bool tcp, bool http) {
   if (e.code() == std::errc::address_in_use)
     return fmt::format("{} port {} is already in use on this machine: stop the program using it, or pick another port "
                        "with --port (or drop --netns host to run in a private namespace)",
                        tcp ? "TCP" : "UDP", port);
-  return fmt::format("cannot start the {} echo server on port {}: {}", tcp ? "TCP" : "UDP", port, e.code().message());
+  return fmt::format("cannot start the {} server on port {}: {}", http ? "HTTP" : tcp ? "TCP echo" : "UDP echo", port,
+                     e.code().message());
 }
 
 // The lab's --close choice, as each program's own behaviour.
@@ -100,6 +102,24 @@ void apply_close_style(CloseStyle style, lab::echo::ServerOptions& server, lab::
   }
 }
 
+// http-ping: the HTTP programs take the echo programs' place, with the same host, port and timeouts.
+lab::web::HttpServerOptions http_server_options(const lab::echo::ServerOptions& echo) {
+  lab::web::HttpServerOptions o;
+  o.host = echo.host;
+  o.port = echo.port;
+  return o;
+}
+lab::web::HttpClientOptions http_client_options(const EchoLabOptions& lab, const lab::echo::ClientOptions& echo) {
+  lab::web::HttpClientOptions o;
+  o.host = echo.host;
+  o.port = echo.port;
+  o.requests = lab.requests;
+  o.keep_alive = lab.keep_alive;
+  o.reply_timeout = echo.reply_timeout;
+  o.connect_timeout = echo.connect_timeout;
+  return o;
+}
+
 TcpCounters counters_of(const TwoHosts* hosts, Host host) {
   return hosts ? read_tcp_counters(hosts->netstat(host)) : TcpCounters{};
 }
@@ -113,12 +133,15 @@ TcpCounters grown(const TcpCounters& before, const TcpCounters& after) {
 }  // namespace
 
 ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts, lab::timeline::Explainer& explainer) {
-  const bool tcp = options.transport == Transport::tcp;
-  const std::uint16_t port =
-      options.port != 0 ? options.port : (tcp ? lab::echo::default_tcp_port : lab::echo::default_udp_port);
+  const bool http = options.application == Application::http_ping;  // HTTP rides on TCP
+  const bool tcp = http || options.transport == Transport::tcp;
+  const std::uint16_t port = options.port != 0 ? options.port
+                             : http            ? lab::web::default_http_port
+                             : tcp             ? lab::echo::default_tcp_port
+                                               : lab::echo::default_udp_port;
   ExchangeResult result;
   result.on_wire = hosts != nullptr;
-  result.messages = options.client_messages().size();
+  result.messages = http ? static_cast<std::size_t>(options.requests) : options.client_messages().size();
 
   FaultOptions faults = options.faults;
   if (options.close == CloseStyle::simultaneous && faults.delay_ms == 0) faults.delay_ms = simultaneous_close_delay_ms;
@@ -191,10 +214,13 @@ ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts
   // client host: the thread stays in the client host's namespace while the loop runs.
   std::unique_ptr<lab::echo::TcpEchoServer> tcp_server;
   std::unique_ptr<lab::echo::UdpEchoServer> udp_server;
+  std::unique_ptr<lab::web::HttpPingServer> http_server;
   if (hosts) hosts->enter(Host::server);
   try {
     if (options.no_server) {
       // nobody listens: that is the scenario
+    } else if (http) {
+      http_server = std::make_unique<lab::web::HttpPingServer>(io, http_server_options(server_options), sink);
     } else if (tcp) {
       tcp_server = std::make_unique<lab::echo::TcpEchoServer>(io, server_options, sink);
     } else {
@@ -202,7 +228,7 @@ ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts
     }
   } catch (const std::system_error& e) {
     if (hosts) hosts->enter_wire();
-    throw std::runtime_error(server_failure_message(e, port, tcp));
+    throw std::runtime_error(server_failure_message(e, port, tcp, http));
   }
   if (hosts) hosts->enter(Host::client);
 
@@ -226,6 +252,7 @@ ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts
     drain();
     if (tcp_server) tcp_server->stop();
     if (udp_server) udp_server->stop();
+    if (http_server) http_server->stop();
     for (auto& fd : watched) fd->cancel();
     ending.cancel();
     deadline.cancel();
@@ -276,8 +303,14 @@ ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts
     drain();
     maybe_stop();
   };
-  if (tcp) lab::echo::start_tcp_echo_client(io, client_options, sink, client_done);
-  else lab::echo::start_udp_echo_client(io, client_options, sink, client_done);
+  if (http) {
+    lab::web::start_http_client(io, http_client_options(options, client_options), sink,
+                                [&](const lab::web::HttpClientResult& r) { client_done({.ok = r.ok, .error = r.error}); });
+  } else if (tcp) {
+    lab::echo::start_tcp_echo_client(io, client_options, sink, client_done);
+  } else {
+    lab::echo::start_udp_echo_client(io, client_options, sink, client_done);
+  }
 
   io.run();
   if (hosts) hosts->enter_wire();

@@ -1,7 +1,8 @@
 #pragma once
-// One echo exchange from start to end: the lab's server and client on one event loop, their packets captured
+// One exchange from start to end: the lab's server and client on one event loop, their packets captured
 // (from the loopback, or from the lab's own wire between two hosts) and fed, with every application call,
-// into one timeline. `lab tcp-echo`, `lab udp-echo` and `lab compare` are all made of this.
+// into one timeline. `lab tcp-echo`, `lab udp-echo` and `lab compare` are all made of this, with the echo
+// programs; `lab http-ping` too, with the HTTP ones (EchoLabOptions::application).
 // No Asio here: exchange.cpp is the only file of labs/ that includes it.
 #include <cstdint>
 #include <optional>
@@ -24,7 +25,7 @@ struct ExchangeResult {
   TcpCounters client_kernel{};                    // what each host's kernel counted during the exchange
   TcpCounters server_kernel{};
   std::uint64_t kernel_dropped = 0;               // loopback capture: packets libpcap's buffer lost
-  std::size_t messages = 0;                       // how many messages the client sent
+  std::size_t messages = 0;                       // how many messages (http-ping: requests) the client sent
   std::vector<UnmatchedDrop> unmatched_drops;     // --drop rules whose packet never came
 };
 

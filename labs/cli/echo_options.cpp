@@ -17,14 +17,18 @@ EchoLabOptions EchoLabFlags::resolved() const {
   return o;
 }
 
-void add_echo_options(CLI::App& app, EchoLabFlags& flags, Transport transport) {
+void add_echo_options(CLI::App& app, EchoLabFlags& flags, Transport transport, Application application) {
   const bool tcp = transport == Transport::tcp;
+  const bool echo = application == Application::echo;
   EchoLabOptions& o = flags.options;
   o.transport = transport;
+  o.application = application;
   app.add_flag("--annotate,-a", o.annotate, "Explain every packet in plain language (text output)");
-  app.add_option("--message,-m", o.messages, "A message for the client to send (repeatable; default \"Hello?\")")
-      ->type_name("TEXT");
-  app.add_option("--port,-p", o.port, tcp ? "Server port (default 65432)" : "Server port (default 5005)")
+  if (echo)
+    app.add_option("--message,-m", o.messages, "A message for the client to send (repeatable; default \"Hello?\")")
+        ->type_name("TEXT");
+  app.add_option("--port,-p", o.port,
+                 !echo ? "Server port (default 8080)" : tcp ? "Server port (default 65432)" : "Server port (default 5005)")
       ->check(number_in(1, 65535));
   app.add_option("--write,-w", o.write_path, "Also write the captured packets to a pcap file (opens in Wireshark)")
       ->type_name("FILE");
@@ -34,13 +38,15 @@ void add_echo_options(CLI::App& app, EchoLabFlags& flags, Transport transport) {
                  "private (default): a private network namespace, no root needed; host: this machine's own "
                  "loopback (needs capture rights)")
       ->check(CLI::IsMember({"private", "host"}));
-  auto* size = app.add_option("--size", o.size, "Send one message of this many bytes instead (e.g. 100000)")
-                   ->check(number_in(1, 16 * 1024 * 1024))
-                   ->type_name("BYTES");
-  size->excludes(app.get_option("--message"));
-  app.add_flag("--no-server", o.no_server,
-               tcp ? "Start no server: the connect() is answered by RST (connection refused)"
-                   : "Start no server: the datagram is answered by ICMP port unreachable");
+  if (echo) {
+    auto* size = app.add_option("--size", o.size, "Send one message of this many bytes instead (e.g. 100000)")
+                     ->check(number_in(1, 16 * 1024 * 1024))
+                     ->type_name("BYTES");
+    size->excludes(app.get_option("--message"));
+    app.add_flag("--no-server", o.no_server,
+                 tcp ? "Start no server: the connect() is answered by RST (connection refused)"
+                     : "Start no server: the datagram is answered by ICMP port unreachable");
+  }
   flags.faults.add_to(app);
   flags.topology.add_to(app);
 }

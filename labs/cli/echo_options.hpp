@@ -21,7 +21,9 @@ struct EchoLabFlags {
 };
 
 // The options both echo labs take, in the order their --help lists them; each lab adds its own after them.
-void add_echo_options(CLI::App& app, EchoLabFlags& flags, Transport transport);
+// Application::http_ping (http-ping) leaves out what only an echo has: --message, --size, --no-server.
+void add_echo_options(CLI::App& app, EchoLabFlags& flags, Transport transport,
+                      Application application = Application::echo);
 
 // Runs the lab, unless it needs the two hosts' wire and was asked for the host's loopback (a usage error).
 int run_echo_lab_checked(const EchoLabOptions& options);

@@ -63,8 +63,10 @@ expect_completion "--format" lab tcp-echo --form
 expect_completion "json text" lab tcp-echo --format ""
 expect_completion "loopback two-hosts" lab compare --topology ""
 expect_completion "ack fin reply request syn syn-ack" lab net set --drop ""
-expect_completion "tcp udp" lab server ""
-expect_completion "--bind --format --help --port" lab server tcp ""  # tcp given: not offered again
+expect_completion "http tcp udp" lab server ""
+expect_completion "--bind --format --help --idle-timeout --port" lab server tcp ""  # tcp given: not offered again
+expect_completion "http-ping" lab http
+expect_completion "--keep-alive" lab http-ping --keep
 expect_completion "client server" lab net exec ""
 expect_completion "--client-ip" lab net up --cl
 expect_completion "--mtu" lab net up --client-ip 10.0.0.2 --mt
