@@ -810,6 +810,43 @@ std::vector<std::string> split_commas(const std::string& text) {
   return items;
 }
 
+struct HttpTally {
+  std::size_t frames = 0, messages = 0;
+};
+
+// `lab annotate FILE` against tshark on FILE: per frame, the HTTP methods and status codes of the messages that
+// became whole there, and the colouring rule.
+void compare_http(const std::string& file, HttpTally& tally) {
+  const auto run = run_program({lab_binary(), "annotate", file, "--format", "json"}, 60000);
+  REQUIRE(run.exit_code == 0);
+  const auto packets = packets_of(run.out);
+  const auto tshark = run_program({ws::tshark_path(), "-n", "-r", file, "--color", "-T", "fields", "-E", "separator=|",
+                                   "-E", "occurrence=a", "-E", "aggregator=,", "-e", "frame.number", "-e",
+                                   "http.request.method", "-e", "http.response.code", "-e", "frame.coloring_rule.name"},
+                                  60000);
+  REQUIRE(tshark.exit_code == 0);
+  const auto ours = ours_http(packets);
+  std::map<std::uint32_t, std::string> our_colour;
+  for (const json& p : packets)
+    our_colour[p["index"].get<std::uint32_t>()] = p["coloring_rule"].is_null() ? "" : p["coloring_rule"].get<std::string>();
+  std::stringstream lines_in(tshark.out);
+  for (std::string line; std::getline(lines_in, line);) {
+    std::vector<std::string> cols;
+    std::stringstream cells(line);
+    for (std::string cell; std::getline(cells, cell, '|');) cols.push_back(cell);
+    cols.resize(4);
+    const auto frame = static_cast<std::uint32_t>(std::stoul(cols[0]));
+    INFO(file << " frame " << frame);
+    const auto it = ours.find(frame);
+    const HttpWhole mine = it == ours.end() ? HttpWhole{} : it->second;
+    CHECK(mine.methods == split_commas(cols[1]));
+    CHECK(mine.codes == split_commas(cols[2]));
+    CHECK(our_colour[frame] == cols[3]);
+    tally.messages += mine.methods.size() + mine.codes.size();
+    ++tally.frames;
+  }
+}
+
 }  // namespace
 
 // HTTP read from the bytes on any port, against Wireshark's HTTP dissector on its own port 8080: the request methods
@@ -868,40 +905,34 @@ TEST_CASE("HTTP messages and colouring rules agree with tshark: crafted captures
                                    {"crafted-http-until-close.pcap", legacy, 8080},
                                    {"crafted-http-port-80.pcap", keep_alive, 80}};
   lab::test::TempDir dir;
-  std::size_t messages = 0, frames = 0;
+  HttpTally tally;
   for (const auto& c : cases) {
     const std::string file = dir.path() + "/" + c.file;
     write_capture(file, c.script.segments, c.port);
-    const auto run = run_program({lab_binary(), "annotate", file, "--format", "json"}, 60000);
-    REQUIRE(run.exit_code == 0);
-    const auto packets = packets_of(run.out);
-    const auto tshark = run_program({ws::tshark_path(), "-n", "-r", file, "--color", "-T", "fields", "-E",
-                                     "separator=|", "-E", "occurrence=a", "-E", "aggregator=,", "-e", "frame.number",
-                                     "-e", "http.request.method", "-e", "http.response.code", "-e",
-                                     "frame.coloring_rule.name"},
-                                    60000);
-    REQUIRE(tshark.exit_code == 0);
-    const auto ours = ours_http(packets);
-    std::map<std::uint32_t, std::string> our_colour;
-    for (const json& p : packets)
-      our_colour[p["index"].get<std::uint32_t>()] = p["coloring_rule"].is_null() ? "" : p["coloring_rule"].get<std::string>();
-    std::stringstream lines_in(tshark.out);
-    for (std::string line; std::getline(lines_in, line);) {
-      std::vector<std::string> cols;
-      std::stringstream cells(line);
-      for (std::string cell; std::getline(cells, cell, '|');) cols.push_back(cell);
-      cols.resize(4);
-      const auto frame = static_cast<std::uint32_t>(std::stoul(cols[0]));
-      INFO(c.file << " frame " << frame);
-      const auto it = ours.find(frame);
-      const HttpWhole mine = it == ours.end() ? HttpWhole{} : it->second;
-      CHECK(mine.methods == split_commas(cols[1]));
-      CHECK(mine.codes == split_commas(cols[2]));
-      CHECK(our_colour[frame] == cols[3]);
-      messages += mine.methods.size() + mine.codes.size();
-      ++frames;
-    }
+    compare_http(file, tally);
   }
-  CHECK(frames >= 60);     // every frame of every case was compared
-  CHECK(messages >= 21);
+  CHECK(tally.frames >= 60);     // every frame of every case was compared
+  CHECK(tally.messages >= 21);
+}
+
+// lab http-ping's own captures (--write), read back by lab and by tshark: one connection with keep-alive, one per
+// request, and a request the wire dropped and the client sent again.
+TEST_CASE("lab http-ping's captures: HTTP messages and colouring rules agree with tshark") {
+  if (ws::tshark_path().empty()) {
+    LAB_SKIP("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
+  }
+  lab::test::TempDir dir;
+  HttpTally tally;
+  const std::vector<std::vector<std::string>> runs = {
+      {"--requests", "3", "--keep-alive"}, {"--requests", "2"}, {"--drop", "request"}};
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const std::string file = dir.path() + "/http-ping-" + std::to_string(i) + ".pcap";
+    std::vector<std::string> argv = {lab_binary(), "http-ping", "--format", "json", "--write", file};
+    argv.insert(argv.end(), runs[i].begin(), runs[i].end());
+    const auto run = run_program(argv, 60000);
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    compare_http(file, tally);
+  }
+  CHECK(tally.messages == 2 * (3 + 2 + 1));  // every request and every response, each where tshark has it
 }
