@@ -87,5 +87,35 @@ err=$(timeout 10 "$lab" server http --port 8090 2>&1); code=$?
 [ "$code" -ne 0 ] || fail "a second server on a port in use exited 0"
 expect "lines of the port-in-use error" "$(wc -l <<<"$err")" 1
 
+# 6. curl against lab server http, captured and explained by lab capture on the loopback: two requests on one
+# connection (curl keeps it alive), each response answering its request, the client closing first with both answered.
+"$lab" server http --format json >"$tmp/server2.json" 2>"$tmp/server2.err" &
+server_pid=$!
+wait_for "$tmp/server2.json" '"event":"listen"' || fail "lab server http did not start again: $(cat "$tmp/server2.err")"
+"$lab" capture -i lo --format json >"$tmp/capture.json" 2>"$tmp/capture.err" &
+capture_pid=$!
+sleep 1  # the capture opens its socket
+timeout 10 curl -s -o /dev/null -o /dev/null http://127.0.0.1:8080/ping http://127.0.0.1:8080/ping
+sleep 0.3
+kill -INT "$capture_pid"; wait "$capture_pid"; expect "lab capture's exit code after Ctrl-C" "$?" 0
+kill -INT "$server_pid"; wait "$server_pid"
+facts=$(python3 -c '
+import json, sys
+packets = [o for o in map(json.loads, open(sys.argv[1])) if o.get("type") == "packet"]
+seen = []
+for p in packets:
+    h = p.get("http")
+    if not h: continue
+    for m in h["messages"]:
+        if m["type"] == "request": seen.append("%s %s #%d %s" % (m["method"], m["target"], p["index"], p["coloring_rule"]))
+        else: seen.append("%d for #%d %s %s" % (m["status"], m["answers_packet"], m["body"], m["body_ends_here"]))
+    if h["close"]: seen.append("FIN from %s: %d of %d answered" % (p["from"], h["close"]["responses"], h["close"]["requests"]))
+print("; ".join(seen))
+' "$tmp/capture.json")
+case "$facts" in
+  "GET /ping #4 HTTP; 200 for #4 content-length True; GET /ping #"*" HTTP; 200 for #"*" content-length True; FIN from client: 2 of 2 answered"*) ;;
+  *) fail "the capture of curl's two requests said: $facts ($(cat "$tmp/capture.err"))" ;;
+esac
+
 [ "$failures" -eq 0 ] && echo "all checks passed"
 exit $((failures > 0))
