@@ -46,25 +46,42 @@ std::size_t count_events(const std::vector<json>& lines, const std::string& acto
 }
 
 // Each connection: SYN, SYN-ACK, then requests from the client and responses from the server, each in a segment
-// with PSH whose bytes start as HTTP's do.
-void check_connection(const Connection& c, std::size_t requests) {
+// with PSH, read by lab's HTTP tracker (the `http` object): GET /ping, and 200 with its 14-byte JSON body answering
+// it; `keep_alive`: whether the requests ask for the connection to stay open.
+void check_connection(const Connection& c, std::size_t requests, bool keep_alive) {
   REQUIRE(c.packets.size() >= 3);
   CHECK(c.packets[0]["flags"] == json::array({"SYN"}));
   CHECK(c.packets[0]["from"] == "client");
   CHECK(has_flag(c.packets[1], "SYN"));
   CHECK(has_flag(c.packets[1], "ACK"));
   std::size_t sent_requests = 0, responses = 0;
+  int last_request = 0;
   for (const auto& p : c.packets) {
     if (p["len"].get<int>() == 0) continue;
     CHECK(has_flag(p, "PSH"));
-    // A packet's JSON has no payload field (yet): its note quotes the first bytes, escaped as JSON text would be.
-    const std::string note = p["note"];
+    REQUIRE(p["http"].is_object());
+    REQUIRE(p["http"]["messages"].size() == 1);
+    const json& m = p["http"]["messages"][0];
+    CHECK(m["body_ends_here"] == true);
+    CHECK(p["coloring_rule"] == "HTTP");
     if (p["from"] == "client") {
       ++sent_requests;
-      CHECK(note.find("GET /ping HTTP/1.1\\r\\n") != std::string::npos);
+      CHECK(m["type"] == "request");
+      CHECK(m["method"] == "GET");
+      CHECK(m["target"] == "/ping");
+      CHECK(m["body"] == "none");
+      CHECK(m["persistent"] == keep_alive);
+      CHECK(m["number"] == sent_requests);
+      last_request = p["index"].get<int>();
     } else {
       ++responses;
-      CHECK(note.find("HTTP/1.1 200 OK\\r\\n") != std::string::npos);
+      CHECK(m["type"] == "response");
+      CHECK(m["status"] == 200);
+      CHECK(m["answers_packet"] == last_request);
+      CHECK(m["content_type"] == "application/json");
+      CHECK(m["body"] == "content-length");
+      CHECK(m["content_length"] == 14);
+      CHECK(p["http"]["body_bytes"] == 14);
     }
   }
   CHECK(sent_requests == requests);
@@ -84,8 +101,17 @@ TEST_CASE("http-ping: two requests with --keep-alive share one connection, and t
   const auto connections = connections_of(lines);
   REQUIRE(connections.size() == 1);
   const Connection& c = connections.begin()->second;
-  check_connection(c, 2);
+  check_connection(c, 2, true);
   CHECK(c.first_fin_from == "client");
+  // The client's FIN: both requests answered, nothing in the HTTP asked for the close.
+  for (const auto& p : c.packets) {
+    if (!has_flag(p, "FIN") || p["from"] != "client") continue;
+    REQUIRE(p["http"].is_object());
+    CHECK(p["http"]["close"]["requests"] == 2);
+    CHECK(p["http"]["close"]["responses"] == 2);
+    CHECK(p["http"]["close"]["unanswered"] == 0);
+    CHECK(p["http"]["close"]["asked_close_packet"].is_null());
+  }
   CHECK(count_events(lines, "server", "listen") == 1);
   CHECK(count_events(lines, "client", "connect") == 1);
   CHECK(count_events(lines, "server", "accept") == 1);
@@ -114,8 +140,15 @@ TEST_CASE("http-ping: two requests without keep-alive take two connections, and 
   REQUIRE(connections.size() == 2);
   for (const auto& [stream, c] : connections) {
     INFO("connection " << stream);
-    check_connection(c, 1);
+    check_connection(c, 1, false);
     CHECK(c.first_fin_from == "server");
+    // The server's FIN: the request asked for it (Connection: close), and the response said so too.
+    for (const auto& p : c.packets) {
+      if (!has_flag(p, "FIN") || p["from"] != "server") continue;
+      REQUIRE(p["http"].is_object());
+      CHECK(p["http"]["close"]["asked_close_packet"] == c.packets[3]["index"]);
+      CHECK(p["http"]["close"]["own_close"] == true);
+    }
   }
   CHECK(count_events(lines, "client", "connect") == 2);
   CHECK(count_events(lines, "server", "accept") == 2);
