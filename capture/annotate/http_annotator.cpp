@@ -176,6 +176,19 @@ void explain_body_end(const lab::flow::HttpBodyEnd& end, std::string& note) {
   }
 }
 
+// How a message said the connection ends after it, in a few words.
+const char* ending_words(lab::flow::HttpEnding ending) {
+  switch (ending) {
+    case lab::flow::HttpEnding::stays_open: return "it would stay open";
+    case lab::flow::HttpEnding::connection_close: return "Connection: close";
+    case lab::flow::HttpEnding::http10: return "HTTP/1.0 without keep-alive";
+    case lab::flow::HttpEnding::both_lengths: return "both Content-Length and Transfer-Encoding";
+    case lab::flow::HttpEnding::until_close: return "a body that ends at the close";
+    case lab::flow::HttpEnding::tunnel: return "a tunnel";
+  }
+  return "";
+}
+
 }  // namespace
 
 void explain_http(const PacketContext& context, std::string& note) {
@@ -243,17 +256,19 @@ void explain_http_close(const PacketContext& context, std::string& note) {
       SAY(note, "The client closes once every request it sent on this connection has been answered ({} of {}): HTTP/1.1 lets either side close an idle connection.",
           c.responses, c.requests);
     if (c.asked_close_packet != 0)
-      SAY(note, "The server's message of #{} had said it would close the connection.", c.asked_close_packet);
+      SAY(note, "The server's message of #{} had said the connection would end after it ({}).", c.asked_close_packet,
+          ending_words(c.asked_ending));
     return;
   }
   if (c.body_until_close) {
     SAY(note, "Why the server closes: its response's body ends only with the close.");
   } else if (c.asked_close_packet != 0) {
-    SAY(note, "Why the server closes: the request of #{} asked for it (Connection: close, or HTTP/1.0 without keep-alive)", c.asked_close_packet);
-    if (c.own_close && c.last_message_packet != 0) fmt::format_to(std::back_inserter(note), ", and its response of #{} said so.", c.last_message_packet);
+    SAY(note, "Why the server closes: the request of #{} asked for it ({})", c.asked_close_packet, ending_words(c.asked_ending));
+    if (c.own_close && c.last_message_packet != 0)
+      fmt::format_to(std::back_inserter(note), ", and its response of #{} said so ({}).", c.last_message_packet, ending_words(c.own_ending));
     else note += '.';
   } else if (c.own_close) {
-    SAY(note, "Why the server closes: its response of #{} said the connection would end after it.", c.last_message_packet);
+    SAY(note, "Why the server closes: its response of #{} said the connection would end after it ({}).", c.last_message_packet, ending_words(c.own_ending));
   } else if (c.responses > 0) {
     SAY(note, "Nothing in the HTTP asked for this close: the server closes a connection idle for {} since the last message. Servers close idle connections after a time of their own; the capture cannot show that setting.",
         duration_words(c.since_last_message_ns));

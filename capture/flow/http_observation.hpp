@@ -96,6 +96,18 @@ enum class HttpStop : std::uint8_t {
 };
 const char* http_stop_name(HttpStop stop);  // "gap", "malformed", "tunnel"
 
+// Why a message says the connection ends after it (RFC 9112, section 9.3 and 6.1), or that it does not.
+enum class HttpEnding : std::uint8_t {
+  stays_open,        // persistent
+  connection_close,  // "Connection: close"
+  http10,            // HTTP/1.0 without "Connection: keep-alive"
+  both_lengths,      // Content-Length and Transfer-Encoding both sent
+  until_close,       // a response whose body ends at the close
+  tunnel,            // a tunnel or another protocol follows
+};
+const char* http_ending_name(HttpEnding ending);  // "stays-open", "connection-close", "http/1.0", ...
+HttpEnding http_ending_of(const lab::decode::HttpHead& head);
+
 // With a FIN: what the packets say about why its sender closes, from the HTTP it sent and received.
 struct HttpClose {
   bool known = false;                // the connection carried HTTP that the tracker followed
@@ -104,7 +116,9 @@ struct HttpClose {
   std::uint32_t unanswered = 0;      // requests without a final response yet
   std::uint32_t last_message_packet = 0;  // the sender's own last message head
   bool own_close = false;            // the sender's own last message said it would not keep the connection
+  HttpEnding own_ending = HttpEnding::stays_open;  // how it said so
   std::uint32_t asked_close_packet = 0;   // the other side's last message that said so (0: none did)
+  HttpEnding asked_ending = HttpEnding::stays_open;
   bool body_until_close = false;     // the sender's FIN ends its own body (a response without a length)
   bool mid_message = false;          // the sender's own message was not complete (its head or body cut short)
   std::int64_t since_last_message_ns = 0;  // time since the last message head either side sent

@@ -20,6 +20,28 @@ const char* http_stop_name(HttpStop stop) {
   return "none";
 }
 
+const char* http_ending_name(HttpEnding ending) {
+  switch (ending) {
+    case HttpEnding::stays_open: return "stays-open";
+    case HttpEnding::connection_close: return "connection-close";
+    case HttpEnding::http10: return "http/1.0";
+    case HttpEnding::both_lengths: return "both-lengths";
+    case HttpEnding::until_close: return "until-close";
+    case HttpEnding::tunnel: return "tunnel";
+  }
+  return "stays-open";
+}
+
+// In HttpHead::persistent()'s order.
+HttpEnding http_ending_of(const HttpHead& head) {
+  if (head.connection_close) return HttpEnding::connection_close;
+  if (head.body == HttpBodyLength::until_close) return HttpEnding::until_close;
+  if (head.body == HttpBodyLength::tunnel) return HttpEnding::tunnel;
+  if (head.both_lengths) return HttpEnding::both_lengths;
+  if (head.version_minor == 0 && !head.connection_keep_alive) return HttpEnding::http10;
+  return HttpEnding::stays_open;
+}
+
 namespace {
 
 constexpr int client = 0;
@@ -235,9 +257,13 @@ void HttpConversation::head_done(int from, const HttpHead& head, const HttpSegme
   if (!interim) ++side.messages;
   side.last_message_packet = segment.packet_index;
   side.last_persistent = head.persistent();
+  side.last_ending = http_ending_of(head);
   side.recent[side.recent_next] = {side.head_start_seq, segment.packet_index};
   side.recent_next = static_cast<std::uint8_t>((side.recent_next + 1) % side.recent.size());
-  if (!head.persistent()) asked_close_packet_[from] = segment.packet_index;
+  if (!head.persistent()) {
+    asked_close_packet_[from] = segment.packet_index;
+    asked_ending_[from] = side.last_ending;
+  }
 
   HttpMessageSeen seen;
   seen.is_request = head.is_request;
@@ -353,7 +379,9 @@ void HttpConversation::on_fin(int from, const HttpSegment& segment, HttpObservat
   close.unanswered = pending_count_;
   close.last_message_packet = side.last_message_packet;
   close.own_close = side.messages > 0 && !side.last_persistent;
+  close.own_ending = side.messages > 0 ? side.last_ending : HttpEnding::stays_open;
   close.asked_close_packet = asked_close_packet_[1 - from];
+  close.asked_ending = asked_ending_[1 - from];
   close.since_last_message_ns = last_head_ns_ != 0 ? segment.time_ns - last_head_ns_ : 0;
   if (side.mode == Mode::until_close) {
     close.body_until_close = true;

@@ -72,6 +72,7 @@ class HttpConversation {
     std::uint32_t messages = 0;     // heads made whole (final ones, for a server; interim 1xx counted apart)
     std::uint32_t last_message_packet = 0;
     bool last_persistent = true;
+    HttpEnding last_ending = HttpEnding::stays_open;
     std::array<RecentHead, 4> recent{};  // the last heads' first bytes, to name what a retransmission repeats
     std::uint8_t recent_next = 0;
   };
@@ -96,6 +97,7 @@ class HttpConversation {
   std::uint32_t requests_ = 0;
   std::uint32_t responses_ = 0;
   std::uint32_t asked_close_packet_[2] = {0, 0};  // [side]: the packet of its last message that said close
+  HttpEnding asked_ending_[2] = {HttpEnding::stays_open, HttpEnding::stays_open};
   std::int64_t last_head_ns_ = 0;
 };
 

@@ -438,7 +438,9 @@ void http_fields(std::string& out, const lab::flow::HttpObservation& h) {
     packet_or_null(out, "last_message_packet", c.last_message_packet);
     key(out, "own_close");
     boolean(out, c.own_close);
+    word(out, "own_ending", lab::flow::http_ending_name(c.own_ending));
     packet_or_null(out, "asked_close_packet", c.asked_close_packet);
+    word(out, "asked_ending", lab::flow::http_ending_name(c.asked_ending));
     key(out, "body_until_close");
     boolean(out, c.body_until_close);
     key(out, "mid_message");

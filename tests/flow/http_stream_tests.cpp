@@ -192,6 +192,8 @@ TEST_CASE("a body that ends when the server closes") {
   REQUIRE(fin.http.close.known);
   CHECK(fin.http.close.body_until_close);
   CHECK(fin.http.close.own_close);
+  CHECK(fin.http.close.own_ending == lab::flow::HttpEnding::until_close);
+  CHECK(fin.http.close.asked_ending == lab::flow::HttpEnding::http10);  // the request: HTTP/1.0, no keep-alive
   REQUIRE(fin.http.body_end_count == 1);
   CHECK(fin.http.body_ends[0].how == Body::until_close);
   CHECK(fin.http.body_ends[0].bytes == 11);
@@ -208,6 +210,8 @@ TEST_CASE("Connection: close from the client, and the server's FIN that follows"
   REQUIRE(fin.http.close.known);
   CHECK(fin.http.close.own_close);
   CHECK(fin.http.close.asked_close_packet == q.tcp.packet_index);
+  CHECK(fin.http.close.asked_ending == lab::flow::HttpEnding::connection_close);
+  CHECK(fin.http.close.own_ending == lab::flow::HttpEnding::connection_close);
   CHECK_FALSE(fin.http.close.mid_message);
 }
 
