@@ -14,6 +14,7 @@ enum class Topic : std::uint8_t {
   wire_order, window_full,
   arp_request, arp_reply, arp_gratuitous, arp_probe,
   http_reassembled, http_content_length, http_chunked, http_reuse, http_pipelining, http_persistent,
+  tls_encrypted,
   count
 };
 

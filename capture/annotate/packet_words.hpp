@@ -23,6 +23,8 @@ void explain_given_up(const lab::flow::FragmentReport& report, std::string& note
 // HTTP riding on a TCP segment (http_annotator.cpp): its messages and bodies; with a FIN, what HTTP said of closing.
 void explain_http(const PacketContext& context, std::string& note);
 void explain_http_close(const PacketContext& context, std::string& note);
+// TLS records riding on a TCP segment (tls_annotator.cpp): the hellos in clear, the switch to encryption, the rest.
+void explain_tls(const PacketContext& context, std::string& note);
 // ' "Hello?"' (escaped, shortened) for a payload.
 void append_payload_quote(std::string& note, const lab::decode::DecodedPacket& packet);
 

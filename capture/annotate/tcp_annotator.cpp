@@ -135,11 +135,12 @@ void explain_handshake_ack(const Segment& s, std::string& note) {
         s.o.rel_next_seq);
 }
 
-void explain_data(const Segment& s, const lab::decode::DecodedPacket& packet, std::string& note) {
+// `quote`: show the first bytes (not for TLS records, whose bytes are binary and, after the hellos, encrypted).
+void explain_data(const Segment& s, const lab::decode::DecodedPacket& packet, bool quote, std::string& note) {
   const std::uint32_t first = s.o.rel_seq + (s.h.has(flag::syn) ? 1 : 0);
   const std::uint32_t last = first + s.len - 1;
-  SAY(note, "The {} sends {} of data:", s.sender, count_words(s.len, "byte", "bytes"));
-  append_payload_quote(note, packet);
+  SAY(note, "The {} sends {} of data{}", s.sender, count_words(s.len, "byte", "bytes"), quote ? ":" : "");
+  if (quote) append_payload_quote(note, packet);
   if (s.len == 1) SAY(note, "— byte seq {}, so its next seq is {}.", first, last + 1);
   else SAY(note, "— seq {}..{}, so its next seq is {}.", first, last, last + 1);
   if (s.h.has(flag::psh)) {
@@ -376,8 +377,9 @@ void explain_tcp(const PacketContext& context, const AnnotateOptions& options, s
     explain_syn_ack(s, note);
   } else {
     if (o.tcp.handshake_step == 3) explain_handshake_ack(s, note);
-    if (s.len > 0) explain_data(s, context.packet, note);
+    if (s.len > 0) explain_data(s, context.packet, !o.tls.carries, note);
     if (o.http.carries) explain_http(context, note);
+    if (o.tls.carries) explain_tls(context, note);
     if (s.h.has(flag::fin)) explain_fin(s, note);
     if (o.http.close.known) explain_http_close(context, note);
     explain_fin_effect(s, note);

@@ -8,6 +8,7 @@
 
 #include "capture/flow/flow_key.hpp"
 #include "capture/flow/http_stream.hpp"
+#include "capture/flow/tls_stream.hpp"
 #include "capture/flow/tcp_state.hpp"
 
 namespace lab::flow {
@@ -167,6 +168,9 @@ struct Conversation {
   // many conversations that are not pay nothing. [side]: its first bytes could not be HTTP.
   std::unique_ptr<HttpConversation> http;
   std::array<bool, 2> not_http{};
+  // TLS likewise (tls_stream.hpp): made when a side's first bytes are a TLS record header.
+  std::unique_ptr<TlsConversation> tls;
+  std::array<bool, 2> not_tls{};
 
   // Over, as far as the capture can tell: reset, or both sides closed (one may still wait in TIME-WAIT).
   bool ended() const;

@@ -59,7 +59,7 @@ HttpConversation::HttpConversation() {
   for (Side& side : sides_) side.head.reserve(1024);
 }
 
-void HttpConversation::observe(int from, const HttpSegment& segment, HttpObservation& out) {
+void HttpConversation::observe(int from, const StreamSegment& segment, HttpObservation& out) {
   Side& side = sides_[from];
   if (side.mode == Mode::stopped) {
     if (segment.new_fin && side.is_http) on_fin(from, segment, out);
@@ -139,7 +139,7 @@ void HttpConversation::observe(int from, const HttpSegment& segment, HttpObserva
   if (segment.new_fin) on_fin(from, segment, out);
 }
 
-void HttpConversation::feed(int from, std::span<const std::uint8_t> rest, const HttpSegment& segment,
+void HttpConversation::feed(int from, std::span<const std::uint8_t> rest, const StreamSegment& segment,
                             HttpObservation& out) {
   Side& side = sides_[from];
   // One pass per message part in the segment: a segment may end one body, hold a whole pipelined request and
@@ -192,7 +192,7 @@ void HttpConversation::feed(int from, std::span<const std::uint8_t> rest, const 
 }
 
 // Reads (more of) a head from `rest`. Returns false when the segment has nothing more to give this side.
-bool HttpConversation::read_head(int from, std::span<const std::uint8_t>& rest, const HttpSegment& segment,
+bool HttpConversation::read_head(int from, std::span<const std::uint8_t>& rest, const StreamSegment& segment,
                                  HttpObservation& out) {
   Side& side = sides_[from];
   if (side.mode == Mode::start) {
@@ -249,7 +249,7 @@ bool HttpConversation::read_head(int from, std::span<const std::uint8_t>& rest, 
   return true;
 }
 
-void HttpConversation::head_done(int from, const HttpHead& head, const HttpSegment& segment, HttpObservation& out) {
+void HttpConversation::head_done(int from, const HttpHead& head, const StreamSegment& segment, HttpObservation& out) {
   Side& side = sides_[from];
   out.carries = true;
   last_head_ns_ = segment.time_ns;
@@ -349,7 +349,7 @@ void HttpConversation::head_done(int from, const HttpHead& head, const HttpSegme
   }
 }
 
-void HttpConversation::body_done(int from, HttpBodyLength how, const HttpSegment& segment, HttpObservation& out) {
+void HttpConversation::body_done(int from, HttpBodyLength how, const StreamSegment& segment, HttpObservation& out) {
   Side& side = sides_[from];
   HttpBodyEnd end;
   end.head_packet = side.body_head_packet;
@@ -367,7 +367,7 @@ void HttpConversation::body_done(int from, HttpBodyLength how, const HttpSegment
   side.mode = Mode::start;
 }
 
-void HttpConversation::on_fin(int from, const HttpSegment& segment, HttpObservation& out) {
+void HttpConversation::on_fin(int from, const StreamSegment& segment, HttpObservation& out) {
   Side& side = sides_[from];
   const Side& peer = sides_[1 - from];
   if (!side.is_http && !peer.is_http) return;

@@ -16,25 +16,16 @@
 
 #include "capture/decode/http_chunked.hpp"
 #include "capture/flow/http_observation.hpp"
+#include "capture/flow/stream_segment.hpp"
 
 namespace lab::flow {
-
-// One TCP segment's part in the byte stream of its sender.
-struct HttpSegment {
-  std::uint32_t first_seq = 0;              // the sequence number of its first payload byte (any base, same per side)
-  std::span<const std::uint8_t> payload;    // as captured (may be shorter than payload_len: the snap length)
-  std::uint32_t payload_len = 0;            // as the IP header declares
-  bool new_fin = false;                     // the sender's first FIN, right after the payload
-  std::uint32_t packet_index = 0;
-  std::int64_t time_ns = 0;
-};
 
 class HttpConversation {
  public:
   HttpConversation();
 
   // Feeds one segment of `from` (0 client, 1 server) and says what it did in `out`.
-  void observe(int from, const HttpSegment& segment, HttpObservation& out);
+  void observe(int from, const StreamSegment& segment, HttpObservation& out);
   // That side's first bytes were seen, before this was made, and were no HTTP: it is not followed.
   void rule_out(int side) { sides_[side].mode = Mode::stopped; }
 
@@ -82,11 +73,11 @@ class HttpConversation {
     FixedText<64> target;
   };
 
-  void feed(int from, std::span<const std::uint8_t> bytes, const HttpSegment& segment, HttpObservation& out);
-  bool read_head(int from, std::span<const std::uint8_t>& rest, const HttpSegment& segment, HttpObservation& out);
-  void head_done(int from, const lab::decode::HttpHead& head, const HttpSegment& segment, HttpObservation& out);
-  void body_done(int from, lab::decode::HttpBodyLength how, const HttpSegment& segment, HttpObservation& out);
-  void on_fin(int from, const HttpSegment& segment, HttpObservation& out);
+  void feed(int from, std::span<const std::uint8_t> bytes, const StreamSegment& segment, HttpObservation& out);
+  bool read_head(int from, std::span<const std::uint8_t>& rest, const StreamSegment& segment, HttpObservation& out);
+  void head_done(int from, const lab::decode::HttpHead& head, const StreamSegment& segment, HttpObservation& out);
+  void body_done(int from, lab::decode::HttpBodyLength how, const StreamSegment& segment, HttpObservation& out);
+  void on_fin(int from, const StreamSegment& segment, HttpObservation& out);
   void stop(int from, HttpStop why, HttpObservation& out, std::string_view error = {});
 
   std::array<Side, 2> sides_;

@@ -7,6 +7,7 @@
 #include "capture/flow/arp_tracker.hpp"
 #include "capture/flow/conversation.hpp"
 #include "capture/flow/http_observation.hpp"
+#include "capture/flow/tls_observation.hpp"
 
 namespace lab::flow {
 
@@ -95,6 +96,7 @@ struct Observation {
   IcmpObservation icmp; // when the packet is an ICMP error
   ArpObservation arp;   // an ARP packet, or an IPv4 frame sent to the MAC an ARP reply gave
   HttpObservation http; // a TCP segment carrying HTTP (http_stream.hpp)
+  TlsObservation tls;   // a TCP segment carrying TLS records (tls_stream.hpp)
 };
 
 }  // namespace lab::flow

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "capture/decode/quoted.hpp"
+#include "capture/decode/tls.hpp"
 #include "capture/flow/tcp_tracking.hpp"
 
 namespace lab::flow {
@@ -47,30 +48,45 @@ void track_udp_datagram(Conversation& c, Role from, const DecodedPacket& p, std:
 
 // HTTP on a TCP connection, recognised by its bytes (http_stream.hpp). The first bytes of each side decide whether
 // it is worth following; most connections of a large capture are not HTTP and never make an HttpConversation.
-void track_http(Conversation& c, Role from, const DecodedPacket& p, std::uint32_t packet_index, std::int64_t time_ns,
-                Observation& o) {
-  const int side = static_cast<int>(from);
-  const bool fin = o.tcp.new_fin;
-  if (!c.http) {
-    if (c.not_http[side] || p.payload_len == 0) return;  // (a FIN before any HTTP: nothing to say)
-    lab::decode::HttpHead head;
-    if (p.payload.empty() || lab::decode::parse_http_head(p.payload, head) == lab::decode::HttpHeadStatus::not_http) {
-      c.not_http[side] = true;
+// Whether a side's first bytes could start what `Stream` follows; false rules that side out.
+bool could_be_http(const DecodedPacket& p) {
+  lab::decode::HttpHead head;
+  return !p.payload.empty() && lab::decode::parse_http_head(p.payload, head) != lab::decode::HttpHeadStatus::not_http;
+}
+bool could_be_tls(const DecodedPacket& p) { return lab::decode::read_tls_record_header(p.payload).has_value(); }
+
+// Follows one application protocol on the connection: made the first time a side's first bytes could be it.
+template <class Stream, class Out>
+void track_stream(std::unique_ptr<Stream>& stream, std::array<bool, 2>& ruled_out, bool (*could_be)(const DecodedPacket&),
+                  int side, const DecodedPacket& p, const StreamSegment& segment, Out& out) {
+  if (!stream) {
+    if (ruled_out[side] || p.payload_len == 0) return;  // (a FIN before any of it: nothing to say)
+    if (!could_be(p)) {
+      ruled_out[side] = true;
       return;
     }
-    c.http = std::make_unique<HttpConversation>();
+    stream = std::make_unique<Stream>();
     for (int s = 0; s < 2; ++s)
-      if (c.not_http[s]) c.http->rule_out(s);
+      if (ruled_out[s]) stream->rule_out(s);
   }
-  HttpSegment segment;
+  stream->observe(side, segment, out);
+}
+
+// HTTP and TLS on a TCP connection, recognised by their bytes (http_stream.hpp, tls_stream.hpp). The first bytes of
+// each side decide whether either is worth following; most connections of a large capture are neither.
+void track_application(Conversation& c, Role from, const DecodedPacket& p, std::uint32_t packet_index,
+                       std::int64_t time_ns, Observation& o) {
+  StreamSegment segment;
   // The payload starts after the SYN, which takes one sequence number of its own.
   segment.first_seq = p.tcp->seq + (p.tcp->has(flag::syn) ? 1u : 0u);
   segment.payload = p.payload;
   segment.payload_len = p.payload_len;
-  segment.new_fin = fin;
+  segment.new_fin = o.tcp.new_fin;
   segment.packet_index = packet_index;
   segment.time_ns = time_ns;
-  c.http->observe(side, segment, o.http);
+  const int side = static_cast<int>(from);
+  track_stream(c.http, c.not_http, could_be_http, side, p, segment, o.http);
+  track_stream(c.tls, c.not_tls, could_be_tls, side, p, segment, o.tls);
 }
 
 }  // namespace
@@ -177,7 +193,7 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
     const Receipt receipt = !delivered ? Receipt::never : receipt_later ? Receipt::later : Receipt::now;
     track_tcp_segment(c, o.from, *p.tcp, p.payload_len, packet_index, time_ns, o, receipt, exact_delivery, fragment,
                       rules_);
-    if (!fragment) track_http(c, o.from, p, packet_index, time_ns, o);
+    if (!fragment) track_application(c, o.from, p, packet_index, time_ns, o);
   } else {
     track_udp_datagram(c, o.from, p, packet_index, time_ns, o);
   }

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <iterator>
 
+#include "capture/decode/tls.hpp"
 #include "capture/flow/flow_key.hpp"
 #include "capture/render/coloring_rules.hpp"
 #include "capture/render/escape.hpp"
@@ -452,6 +453,134 @@ void http_fields(std::string& out, const lab::flow::HttpObservation& h) {
   out += '}';
 }
 
+// "0x0303": a version as Wireshark's tls.record.version shows it.
+void hex16_value(std::string& out, std::uint16_t value) { fmt::format_to(std::back_inserter(out), "\"0x{:04x}\"", value); }
+
+void name_or_number(std::string& out, const char* name, std::uint16_t value) {
+  if (name) text_value(out, name);
+  else hex16_value(out, value);
+}
+
+// What the TLS stream tracker read in this segment (null when it carries no TLS).
+void tls_fields(std::string& out, const lab::flow::TlsObservation& t) {
+  key(out, "tls");
+  if (!t.carries) {
+    out += "null";
+    return;
+  }
+  out += "{\"records\":[";
+  for (std::size_t i = 0; i < t.record_count; ++i) {
+    const auto& r = t.records[i];
+    if (i > 0) out += ',';
+    out += "{\"content_type\":";
+    number(out, r.content_type);
+    key(out, "type");
+    if (const char* name = lab::decode::tls_content_type_name(r.content_type)) text_value(out, name);
+    else out += "null";
+    key(out, "version");
+    hex16_value(out, r.version);
+    field(out, "length", r.length);
+    field(out, "from_packet", r.from_packet);
+    field(out, "segments", r.segments);
+    key(out, "encrypted");
+    boolean(out, r.encrypted);
+    out += '}';
+  }
+  out += ']';
+  field(out, "records_not_kept", t.records_not_kept);
+  out += ",\"handshake\":[";
+  bool first = true;
+  for (std::size_t i = 0; i < t.hello_count; ++i) {
+    const auto& h = t.hellos[i];
+    if (!first) out += ',';
+    first = false;
+    out += "{\"handshake_type\":";
+    number(out, h.type);
+    key(out, "name");
+    text_value(out, lab::decode::tls_handshake_type_name(h.type));
+    if (h.type == lab::decode::tls_handshake_type::client_hello) {
+      wire_text_or_null(out, "server_name", h.server_name);
+      out += ",\"alpn\":[";
+      std::string_view names = h.alpn.view();
+      for (bool first_name = true; !names.empty(); first_name = false) {
+        const std::size_t comma = names.find(", ");
+        if (!first_name) out += ',';
+        out += '"';
+        append_json_bytes(out, names.substr(0, comma));
+        out += '"';
+        names.remove_prefix(comma == std::string_view::npos ? names.size() : comma + 2);
+      }
+      out += "],\"supported_versions\":[";
+      for (std::size_t v = 0; v < h.supported_version_count; ++v) {
+        if (v > 0) out += ',';
+        hex16_value(out, h.supported_versions[v]);
+      }
+      out += ']';
+      field(out, "cipher_suites_offered", h.cipher_suite_count);
+      key(out, "first_cipher_suite");
+      name_or_number(out, lab::decode::tls_cipher_suite_name(h.first_cipher_suite), h.first_cipher_suite);
+      key(out, "key_share");
+      boolean(out, h.key_share);
+      key(out, "resumption");
+      boolean(out, h.resumption);
+    } else {
+      key(out, "version");
+      hex16_value(out, h.version);
+      key(out, "cipher_suite");
+      name_or_number(out, lab::decode::tls_cipher_suite_name(h.cipher_suite), h.cipher_suite);
+      field(out, "cipher_suite_number", h.cipher_suite);
+      key(out, "hello_retry_request");
+      boolean(out, h.hello_retry_request);
+      wire_text_or_null(out, "alpn", h.chosen_alpn);
+    }
+    key(out, "legacy_version");
+    hex16_value(out, h.legacy_version);
+    field(out, "from_packet", h.from_packet);
+    out += '}';
+  }
+  for (std::size_t i = 0; i < t.other_handshake_count; ++i) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"handshake_type\":";
+    number(out, t.other_handshake_types[i]);
+    key(out, "name");
+    if (const char* name = lab::decode::tls_handshake_type_name(t.other_handshake_types[i])) text_value(out, name);
+    else out += "null";
+    out += '}';
+  }
+  out += ']';
+  key(out, "alert");
+  if (t.alert) {
+    out += "{\"level\":";
+    number(out, t.alert_level);
+    field(out, "description", t.alert_description);
+    key(out, "name");
+    if (const char* name = lab::decode::tls_alert_name(t.alert_description)) text_value(out, name);
+    else out += "null";
+    out += '}';
+  } else {
+    out += "null";
+  }
+  packet_or_null(out, "record_in_progress_from", t.record_in_progress_from);
+  key(out, "copy");
+  boolean(out, t.copy);
+  key(out, "negotiated_version");
+  if (t.negotiated_version != 0) hex16_value(out, t.negotiated_version);
+  else out += "null";
+  key(out, "stopped");
+  if (t.stopped == lab::flow::HttpStop::none) {
+    out += "null";
+  } else {
+    out += '"';
+    out += lab::flow::http_stop_name(t.stopped);
+    out += '"';
+  }
+  key(out, "error");
+  if (t.error.empty()) out += "null";
+  else text_value(out, t.error);
+  out += '}';
+}
+
 // An ARP packet's fields, by RFC 826's names spelled out (tshark's arp.* where they differ: hw_type is arp.hw.type,
 // hw_size arp.hw.size), and what the tracker found; null where the packet did not carry the field whole.
 void arp_fields(std::string& out, const PacketView& v) {
@@ -523,6 +652,7 @@ void JsonRenderer::packet(const PacketView& v, std::string& out) {
   if (p.tcp && o.conversation) {
     tcp_fields(out, v);
     http_fields(out, o.http);
+    tls_fields(out, o.tls);
   }
   if (p.udp) {
     field(out, "udp_length", p.udp->length);

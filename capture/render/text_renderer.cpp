@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "capture/annotate/words.hpp"
+#include "capture/decode/tls.hpp"
 #include "capture/flow/flow_key.hpp"
 #include "capture/render/coloring_rules.hpp"
 #include "capture/render/escape.hpp"
@@ -110,6 +111,19 @@ void collect_extras(std::string& extras, const PacketView& v, bool absolute) {
       fmt::format_to(it, FMT_COMPILE("{} "), m.status);
       append_escaped_bytes(extras, m.reason.view(), 24);
     }
+    extras += '\n';
+  }
+  // TLS: the hello it carries, else its records' types ("TLS application_data×2"), as Wireshark's Info names them.
+  const auto& tls = v.observation.tls;
+  if (tls.hello_count > 0) {
+    for (std::size_t i = 0; i < tls.hello_count; ++i)
+      fmt::format_to(it, FMT_COMPILE("TLS {}\n"), lab::decode::tls_handshake_type_name(tls.hellos[i].type));
+  } else if (tls.record_count > 0) {
+    const char* name = tls.other_handshake_count > 0 ? lab::decode::tls_handshake_type_name(tls.other_handshake_types[0])
+                                                     : lab::decode::tls_content_type_name(tls.records[0].content_type);
+    fmt::format_to(it, FMT_COMPILE("TLS {}"), name ? name : "record");
+    const std::size_t more = tls.record_count - 1u + tls.records_not_kept;
+    if (more > 0) fmt::format_to(it, FMT_COMPILE(" +{}"), more);
     extras += '\n';
   }
   if (!v.observation.delivered) extras += " DROPPED by the lab\n";

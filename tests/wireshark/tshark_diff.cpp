@@ -359,7 +359,103 @@ void compare_coloring(const std::string& name, const std::map<std::uint32_t, con
   }
 }
 
+std::vector<std::string> split_list(const std::string& text, char by) {
+  std::vector<std::string> items;
+  if (text.empty()) return items;
+  for (auto& item : split(text, by))
+    if (!item.empty()) items.push_back(item);
+  return items;
+}
+
 }  // namespace
+
+void compare_tls(const std::string& file, const std::map<std::uint32_t, const nlohmann::json*>& by_index,
+                 const std::vector<TsharkFrame>& theirs, std::map<std::string, std::size_t>& excuse_count,
+                 std::map<std::string, std::string>& excuse_why, FileResult& result) {
+  const std::string name = std::filesystem::path(file).filename().string();
+  const auto run = run_program({tshark_path(), "-n", "-r", file, "-T", "fields", "-E", "separator=|", "-E",
+                                "occurrence=a", "-E", "aggregator=;", "-e", "frame.number", "-e",
+                                "tls.record.content_type", "-e", "tls.record.opaque_type", "-e", "tls.handshake.type"},
+                               60000);
+  if (run.exit_code != 0) throw std::runtime_error("tshark (TLS fields) -r " + file + " failed: " + run.err.substr(0, 300));
+  std::map<std::uint32_t, const TsharkFrame*> frames;
+  for (const auto& t : theirs) frames[t.number] = &t;
+  // Per TCP stream, whether Wireshark saw TLS in its first segment with data (STARTTLS comes after other bytes).
+  std::map<std::uint32_t, std::vector<std::string>> fields;  // frame -> its TLS fields
+  for (const auto& line : split(run.out, '\n')) {
+    if (line.empty()) continue;
+    auto f = split(line, '|');
+    f.resize(4);
+    fields[static_cast<std::uint32_t>(std::strtoul(f[0].c_str(), nullptr, 10))] = f;
+  }
+  // Per TCP stream, how its first segment with data begins for Wireshark: TLS records (0), other bytes (1), or an
+  // SSLv2-format ClientHello (2): a handshake message with no TLS record around it.
+  std::map<std::uint32_t, int> stream_start;
+  for (const auto& t : theirs) {
+    if (!t.tcp_stream || t.len.value_or(0) == 0 || stream_start.count(*t.tcp_stream)) continue;
+    const auto& f = fields[t.number];
+    const bool tls = t.protocols.find(":tls") != std::string::npos;
+    stream_start[*t.tcp_stream] = !tls ? 1 : (f.size() == 4 && f[1].empty() && !f[3].empty()) ? 2 : 0;
+  }
+  for (const auto& [number_of, f] : fields) {
+    const auto it = by_index.find(number_of);
+    const auto frame = frames.find(number_of);
+    if (it == by_index.end() || frame == frames.end()) continue;
+    const TsharkFrame& t = *frame->second;
+    const nlohmann::json& q = *it->second;
+    // Ours: the records made whole here, 1.3's encrypted ones apart (tshark names their type opaque_type), and the
+    // handshake messages read in clear.
+    std::vector<std::string> types, opaque, handshakes;
+    if (q.contains("tls") && q["tls"].is_object()) {
+      const auto& tls = q["tls"];
+      const bool v13 = tls["negotiated_version"] == "0x0304";
+      for (const auto& r : tls["records"]) {
+        const std::string type = std::to_string(r["content_type"].get<int>());
+        if (v13 && r["encrypted"].get<bool>() && type == "23") opaque.push_back(type);
+        else types.push_back(type);
+      }
+      for (const auto& h : tls["handshake"]) handshakes.push_back(std::to_string(h["handshake_type"].get<int>()));
+    }
+    std::vector<std::string> their_handshakes = split_list(f[3], ';');
+    std::sort(handshakes.begin(), handshakes.end());
+    std::sort(their_handshakes.begin(), their_handshakes.end());
+    const bool same = types == split_list(f[1], ';') && opaque == split_list(f[2], ';') && handshakes == their_handshakes;
+    if (same) {
+      if (!types.empty() || !opaque.empty()) ++result.tls_compared;
+      continue;
+    }
+    std::string rule, why;
+    if (const auto tunnel = encapsulation_of(t, "tcp"); tunnel && tunnel->first != "ICMP quote") {
+      rule = "TLS inside a " + tunnel->first;
+      why = "lab does not open the tunnel";
+    } else if (t.tcp_stream && stream_start.count(*t.tcp_stream) && stream_start[*t.tcp_stream] == 1) {
+      rule = "TLS after other bytes";
+      why = "lab reads TLS only from a connection's first bytes; Wireshark also after them (STARTTLS)";
+    } else if (t.tcp_stream && stream_start.count(*t.tcp_stream) && stream_start[*t.tcp_stream] == 2) {
+      rule = "TLS after an SSLv2-format ClientHello";
+      why = "lab does not read SSLv2's record format (RFC 6101, appendix E), and so leaves that connection alone";
+    } else if (std::find(their_handshakes.begin(), their_handshakes.end(), "20") != their_handshakes.end() &&
+               std::find(handshakes.begin(), handshakes.end(), "20") == handshakes.end()) {
+      rule = "a Finished Wireshark reads";
+      why = "after ChangeCipherSpec lab counts a handshake record as encrypted; Wireshark reads it where the cipher is NULL";
+    } else if (t.ip_fragment) {
+      rule = "TLS in IP fragments";
+      why = "compared with the fragments' own rules";
+    }
+    if (rule.empty()) {
+      const auto join = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& x : v) out += (out.empty() ? "" : ";") + x;
+        return out;
+      };
+      result.mismatches.push_back({name, number_of, "tls", "types " + join(types) + " opaque " + join(opaque) + " handshake " + join(handshakes),
+                                   "types " + f[1] + " opaque " + f[2] + " handshake " + f[3]});
+      continue;
+    }
+    ++excuse_count[rule];
+    excuse_why[rule] = why;
+  }
+}
 
 std::string Mismatch::to_string() const {
   return file + " frame " + std::to_string(frame) + ": " + field + " lab " + ours + ", tshark " + theirs;
@@ -448,6 +544,8 @@ FileResult compare(const std::string& file, const std::vector<nlohmann::json>& o
     }
   }
   compare_coloring(name, by_index, theirs, excuse_count, excuse_why, result);
+  if (std::any_of(theirs.begin(), theirs.end(), [](const TsharkFrame& t) { return t.protocols.find(":tls") != std::string::npos; }))
+    compare_tls(file, by_index, theirs, excuse_count, excuse_why, result);
   for (const auto& [rule, count] : excuse_count) {
     result.excused += count;
     result.excuses.push_back(name + ": " + std::to_string(count) + " frame(s) " + rule + ": " + excuse_why[rule]);

@@ -4,6 +4,7 @@
 // frame.number == our `index`). What each side decodes differently on purpose is named in tshark_diff.cpp
 // (`encapsulation_of`), with the reason.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,7 @@ struct FileResult {
   std::size_t mac_compared = 0;   // frames whose src_mac and dst_mac were compared with eth.src and eth.dst
   std::size_t arp_compared = 0;   // ARP frames compared field by field (op, the fixed part, addresses, kinds)
   std::size_t coloring_compared = 0;  // frames whose coloring_rule equals tshark's frame.coloring_rule.name
+  std::size_t tls_compared = 0;   // frames with TLS records whose types and handshake messages equal tshark's
   std::size_t excused = 0;        // frames skipped by a named rule (encapsulation, fragment, ICMP quote)
   std::vector<std::string> excuses;  // one line per rule that applied, with its frame count
   std::vector<Mismatch> mismatches;
@@ -79,6 +81,12 @@ struct FileResult {
 // sequence analysis (`analysis`, `duplicate_ack_num`, `duplicate_ack_frame`), and the link layer (compare_link).
 FileResult compare(const std::string& file, const std::vector<nlohmann::json>& ours,
                    const std::vector<TsharkFrame>& theirs);
+// TLS, on a file where tshark sees any: per frame, the records made whole there (tls.record.content_type, and for
+// TLS 1.3's encrypted ones tls.record.opaque_type) and the handshake messages read in clear (tls.handshake.type),
+// against `tls` in our JSON. Adds to `result`; excuses by name (tunnels, TLS after other bytes, fragments).
+void compare_tls(const std::string& file, const std::map<std::uint32_t, const nlohmann::json*>& by_index,
+                 const std::vector<TsharkFrame>& theirs, std::map<std::string, std::size_t>& excuse_count,
+                 std::map<std::string, std::string>& excuse_why, FileResult& result);
 // Only the link layer: on every frame `src_mac` and `dst_mac` against eth.src and eth.dst (null where the frame has
 // no Ethernet header), and on every ARP frame `op`, `hw_type`, `proto_type`, `hw_size`, `proto_size`, `sender_mac`,
 // `sender_ip`, `target_mac`, `target_ip`, `gratuitous`, `probe`, `announcement` against tshark's arp.* fields.

@@ -28,7 +28,7 @@ using nlohmann::json;
 constexpr std::size_t corpus_shards = 6;
 
 struct Tally {
-  std::size_t files = 0, tcp = 0, udp = 0, excused = 0, macs = 0, arp = 0, coloring = 0;
+  std::size_t files = 0, tcp = 0, udp = 0, excused = 0, macs = 0, arp = 0, coloring = 0, tls = 0;
   std::vector<std::string> fresh;   // mismatches nobody has reported yet: the test fails on them
   std::vector<std::string> known;   // reported and still there
   std::set<std::string> seen_known; // "file frame field" of the known ones seen
@@ -41,6 +41,7 @@ struct Tally {
     macs += r.mac_compared;
     arp += r.arp_compared;
     coloring += r.coloring_compared;
+    tls += r.tls_compared;
     excused += r.excused;
     excuses.insert(excuses.end(), r.excuses.begin(), r.excuses.end());
     for (const auto& m : r.mismatches) {
@@ -93,7 +94,7 @@ void check_corpus_shard(std::size_t shard) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "Wireshark differential, corpus shard " << shard + 1 << "/" << corpus_shards << " (" << ws::tshark_version()
             << ", lab's --wireshark " << ws::wireshark_rules() << " rules): " << tally.files << " of " << files.size() << " teaching captures, " << tally.tcp << " TCP and "
-            << tally.udp << " UDP packets compared (" << tally.macs << " frames' MACs, " << tally.arp << " ARP; " << tally.coloring << " colouring rules), "
+            << tally.udp << " UDP packets compared (" << tally.macs << " frames' MACs, " << tally.arp << " ARP; " << tally.coloring << " colouring rules, " << tally.tls << " with TLS), "
             << tally.excused << " excused by a named rule, "
             << tally.known.size() << " known mismatches, " << tally.fresh.size() << " new, " << seconds << " s\n"
             << lines(tally.excuses);
@@ -935,4 +936,19 @@ TEST_CASE("lab http-ping's captures: HTTP messages and colouring rules agree wit
     compare_http(file, tally);
   }
   CHECK(tally.messages == 2 * (3 + 2 + 1));  // every request and every response, each where tshark has it
+}
+
+// TLS records and handshake messages against tshark's tls.record.content_type, tls.record.opaque_type and
+// tls.handshake.type, frame by frame, on two real captures kept in the repository: OpenSSL 3.0's s_client against
+// s_server over the loopback, once with TLS 1.3 and once with TLS 1.2 (ClientHello to the encrypted alerts).
+TEST_CASE("TLS 1.3 and 1.2 records and handshakes agree with tshark: OpenSSL's s_client and s_server") {
+  if (ws::tshark_path().empty()) {
+    LAB_SKIP("tshark is not installed (./setup.sh test installs it): Wireshark differential skipped");
+  }
+  Tally tally;
+  for (const char* name : {"openssl-s_client-tls13.pcap", "openssl-s_client-tls12.pcap"})
+    tally.add(annotate_and_compare(std::string(LAB_SOURCE_DIR) + "/tests/wireshark/data/" + name));
+  INFO("mismatches with tshark:\n" << lines(tally.fresh));
+  CHECK(tally.fresh.empty());
+  CHECK(tally.tls >= 12);  // the frames that carry records, on both captures
 }
