@@ -53,7 +53,14 @@ bool could_be_http(const DecodedPacket& p) {
   lab::decode::HttpHead head;
   return !p.payload.empty() && lab::decode::parse_http_head(p.payload, head) != lab::decode::HttpHeadStatus::not_http;
 }
-bool could_be_tls(const DecodedPacket& p) { return lab::decode::read_tls_record_header(p.payload).has_value(); }
+bool could_be_tls(const DecodedPacket& p) {
+  const auto& b = p.payload;
+  if (b.size() >= lab::decode::tls_record_header_bytes) return lab::decode::read_tls_record_header(b).has_value();
+  // A header cut by the segment's end: what is there must fit (a known type, then version 3.x).
+  if (b.empty()) return false;
+  if (b[0] < lab::decode::tls_content::change_cipher_spec || b[0] > lab::decode::tls_content::heartbeat) return false;
+  return (b.size() < 2 || b[1] == 3) && (b.size() < 3 || b[2] <= 4);
+}
 
 // Follows one application protocol on the connection: made the first time a side's first bytes could be it.
 template <class Stream, class Out>
