@@ -255,6 +255,32 @@ bool refuses_connection(const Segment& s) {
   return s.h.has(flag::rst) && receiver_before == TcpState::syn_sent && !s.c.side(s.from).syn_sent;
 }
 
+// Why it resets, as far as the packets before it say (rst_clues.hpp), and what they cannot say.
+void explain_rst_clues(const Segment& s, std::string& note) {
+  const lab::flow::RstClues& r = s.o.rst;
+  switch (r.clue) {
+    case lab::flow::RstClue::data_after_close:
+      SAY(note, "Why, from the packets: the {} had closed (its FIN, #{}), and the {} sent data after it (#{}). A socket its program has closed can read nothing more, so its kernel answers new data with RST, to show that the data was lost (RFC 9293, section 3.6.1).",
+          s.sender, r.own_fin_packet, s.receiver, r.peer_data_packet);
+      break;
+    case lab::flow::RstClue::unread_data:
+      SAY(note, "Why, from the packets: the {}'s data of #{} had reached the {} ({} before; this RST acknowledges it). A program that closes while received data is still unread makes its kernel reset rather than send FIN (RFC 9293, section 3.6.1; RFC 2525, section 2.17). A capture cannot see whether the program had read it: an abortive close (SO_LINGER 0) resets the same way.",
+          s.receiver, r.peer_data_packet, s.sender, duration_words(r.since_peer_data_ns));
+      break;
+    case lab::flow::RstClue::other_ttl:
+      SAY(note, "Why, from the packets: its TTL is {}, where the {}'s earlier packets had {}: it may come from somewhere else on the path, such as a firewall resetting the connection in the {}'s name. (A capture cannot prove who sent it.)",
+          r.ttl, s.sender, r.sender_ttl_before, s.sender);
+      break;
+    case lab::flow::RstClue::idle:
+      SAY(note, "Why, from the packets: the connection had been quiet for {} before it. An idle timeout (of a firewall, a NAT or the server) is the usual reason; the capture cannot tell whose.",
+          duration_words(r.idle_ns));
+      break;
+    case lab::flow::RstClue::none:
+      SAY(note, "Nothing in the packets before it points to a reason: an abortive close (SO_LINGER 0) or an error in the program are the usual ones, and a capture cannot tell them apart.");
+      break;
+  }
+}
+
 void explain_rst(const Segment& s, std::string& note) {
   if (refuses_connection(s)) {
     SAY(note, "RST: the {} refuses the connection: nothing listens on port {}. The {}'s connect() fails with \"connection refused\".",
@@ -271,7 +297,7 @@ void explain_rst(const Segment& s, std::string& note) {
     return;
   }
   SAY(note, "RST (reset): the {} aborts the connection. Unlike a FIN there is no goodbye: both sides forget the connection at once (CLOSED, no TIME-WAIT) and data still in flight is thrown away.", s.sender);
-  SAY(note, "A reset is sent for a segment that no connection expects, when an application closes with unread data or with SO_LINGER 0, or when something goes wrong.");
+  explain_rst_clues(s, note);
 }
 
 const char* state_meaning(TcpState state) {

@@ -82,8 +82,7 @@ void explain_server_hello(const lab::flow::TlsHelloSeen& h, std::string& note) {
   }
 }
 
-void explain_record(const lab::flow::TlsRecordSeen& r, const lab::flow::TlsObservation& t, const PacketContext& context,
-                    std::string& note) {
+void explain_record(const lab::flow::TlsRecordSeen& r, const lab::flow::TlsObservation& t, std::string& note) {
   if (r.segments > 1)
     SAY(note, "A TLS record of {} came in {} segments, #{} to this one: TLS reads a record only once it is whole.",
         count_words(r.length, "byte", "bytes"), r.segments, r.from_packet);
@@ -157,7 +156,7 @@ void explain_tls(const PacketContext& context, std::string& note) {
     }
     note += '.';
   }
-  for (std::size_t i = 0; i < t.record_count; ++i) explain_record(t.records[i], t, context, note);
+  for (std::size_t i = 0; i < t.record_count; ++i) explain_record(t.records[i], t, note);
   explain_encrypted(t, context, note);
   if (t.alert) {
     SAY(note, "TLS alert, {}: ", t.alert_level == 2 ? "fatal" : t.alert_level == 1 ? "warning" : "of an unknown level");

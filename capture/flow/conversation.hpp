@@ -119,6 +119,7 @@ struct SideCounters {
   std::uint64_t payload_bytes = 0;   // application data, each byte once
   std::uint64_t resent_bytes = 0;    // TCP payload bytes sent again (retransmissions), not counted above
   std::uint64_t wire_bytes = 0;
+  std::uint8_t last_ttl = 0;         // the TTL (IPv6: hop limit) of its latest packet
 };
 
 // What went wrong in a TCP conversation, for its summary (Wireshark's expert notes, and the lab's drops).

@@ -7,6 +7,7 @@
 #include "capture/flow/arp_tracker.hpp"
 #include "capture/flow/conversation.hpp"
 #include "capture/flow/http_observation.hpp"
+#include "capture/flow/rst_clues.hpp"
 #include "capture/flow/tls_observation.hpp"
 
 namespace lab::flow {
@@ -67,6 +68,7 @@ struct TcpObservation {
   std::int64_t since_sender_previous_ns = 0;  // time since the sender's previous packet (0: this is its first)
   std::uint32_t expected_seq = 0;             // raw: where the sender's data had ended before this segment
   std::uint32_t previous_window = 0;          // raw: the window field of the sender's previous segment
+  RstClues rst;                               // with RST: what the packets before it say of why (rst_clues.hpp)
   bool has(std::uint16_t flag) const { return analysis.has(flag); }
 };
 

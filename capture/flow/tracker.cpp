@@ -4,6 +4,7 @@
 
 #include "capture/decode/quoted.hpp"
 #include "capture/decode/tls.hpp"
+#include "capture/flow/rst_reading.hpp"
 #include "capture/flow/tcp_tracking.hpp"
 
 namespace lab::flow {
@@ -195,6 +196,8 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
   o.from = src == c.at(Role::client) ? Role::client : Role::server;
   if (c.at(Role::client) == c.at(Role::server)) o.from = Role::client;  // a socket talking to itself
 
+  const std::uint8_t ttl = p.ipv4 ? p.ipv4->ttl : p.ipv6 ? p.ipv6->hop_limit : 0;
+  if (p.tcp && p.tcp->has(flag::rst)) o.tcp.rst = read_rst_clues(c, o.from, *p.tcp, ttl, time_ns);
   if (p.tcp) {
     const bool fragment = p.is_fragment();  // a reassembled segment is whole: analysed as any other
     const Receipt receipt = !delivered ? Receipt::never : receipt_later ? Receipt::later : Receipt::now;
@@ -214,6 +217,7 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
   counters.payload_bytes += new_bytes;
   counters.resent_bytes += p.payload_len - new_bytes;
   counters.wire_bytes += wire_len;
+  counters.last_ttl = ttl;
   c.packets_in_phase[static_cast<int>(o.phase)] += 1;
   if (!delivered) ++c.trouble.dropped_by_lab;
   c.last_time_ns = time_ns;

@@ -616,6 +616,32 @@ void arp_fields(std::string& out, const PacketView& v) {
 
 }  // namespace
 
+// With RST: the clues of why (rst_clues.hpp); null on other segments.
+void rst_fields(std::string& out, const PacketView& v) {
+  key(out, "rst");
+  if (!v.packet.tcp->has(lab::decode::tcp_flag::rst)) {
+    out += "null";
+    return;
+  }
+  const lab::flow::RstClues& r = v.observation.tcp.rst;
+  out += "{\"clue\":\"";
+  out += lab::flow::rst_clue_name(r.clue);
+  out += '"';
+  packet_or_null(out, "own_fin_packet", r.own_fin_packet);
+  packet_or_null(out, "peer_data_packet", r.peer_data_packet);
+  key(out, "acks_peer_data");
+  boolean(out, r.acks_peer_data);
+  key(out, "peer_data_after_fin");
+  boolean(out, r.peer_data_after_fin);
+  key(out, "since_peer_data");
+  nanoseconds_as_seconds(out, r.since_peer_data_ns);
+  key(out, "idle");
+  nanoseconds_as_seconds(out, r.idle_ns);
+  field(out, "ttl", r.ttl);
+  packet_or_null(out, "sender_ttl_before", r.sender_ttl_before);
+  out += '}';
+}
+
 void JsonRenderer::packet(const PacketView& v, std::string& out) {
   const auto& p = v.packet;
   const auto& o = v.observation;
@@ -653,6 +679,7 @@ void JsonRenderer::packet(const PacketView& v, std::string& out) {
     tcp_fields(out, v);
     http_fields(out, o.http);
     tls_fields(out, o.tls);
+    rst_fields(out, v);
   }
   if (p.udp) {
     field(out, "udp_length", p.udp->length);

@@ -334,3 +334,81 @@ TEST_CASE("a SYN sent again by a side the capture showed ESTABLISHED: the captur
   CHECK(ack.tcp.after[0] == TcpState::established);
   CHECK(ack.tcp.after[1] == TcpState::established);
 }
+
+// Why a reset: the clues the packets before it give (rst_clues.hpp), one capture per reason.
+namespace {
+
+struct ResetRun {
+  lab::flow::Tracker tracker;
+  std::uint32_t index = 0;
+  std::int64_t now = 1'000'000'000;
+  lab::flow::Observation send(lab::decode::DecodedPacket p, std::int64_t after_ns = 1'000'000, std::uint8_t ttl = 64) {
+    ++index;
+    now += after_ns;
+    p.ipv4->ttl = ttl;
+    return tracker.observe(index, now, 66, p);
+  }
+};
+
+// Handshake, then the client's "hi" and the server's echo, acknowledged: client next seq C+3, server S+3.
+void open_and_echo(ResetRun& r) {
+  r.send(tcp(client_ep, server_ep, C, 0, SYN));
+  r.send(tcp(server_ep, client_ep, S, C + 1, SYN | ACK));
+  r.send(tcp(client_ep, server_ep, C + 1, S + 1, ACK));
+  r.send(tcp(client_ep, server_ep, C + 1, S + 1, ACK | PSH, 2, "hi"));
+  r.send(tcp(server_ep, client_ep, S + 1, C + 3, ACK | PSH, 2, "hi"));
+}
+
+}  // namespace
+
+TEST_CASE("a reset after the other side's data reached its sender: unread data (or SO_LINGER 0)") {
+  ResetRun r;
+  open_and_echo(r);
+  const auto rst = r.send(tcp(client_ep, server_ep, C + 3, S + 3, RST | ACK));
+  CHECK(rst.tcp.rst.clue == lab::flow::RstClue::unread_data);
+  CHECK(rst.tcp.rst.peer_data_packet == 5);
+  CHECK(rst.tcp.rst.acks_peer_data);
+  CHECK(rst.tcp.rst.since_peer_data_ns == 1'000'000);
+  CHECK(rst.tcp.rst.own_fin_packet == 0);
+}
+
+TEST_CASE("a reset answering data sent after its sender's FIN: data after close") {
+  ResetRun r;
+  open_and_echo(r);
+  r.send(tcp(client_ep, server_ep, C + 3, S + 3, FIN | ACK));                // #6: the client closes
+  r.send(tcp(server_ep, client_ep, S + 3, C + 4, ACK | PSH, 4, "more"));     // #7: the server still sends
+  const auto rst = r.send(tcp(client_ep, server_ep, C + 4, 0, RST));
+  CHECK(rst.tcp.rst.clue == lab::flow::RstClue::data_after_close);
+  CHECK(rst.tcp.rst.own_fin_packet == 6);
+  CHECK(rst.tcp.rst.peer_data_packet == 7);
+  CHECK(rst.tcp.rst.peer_data_after_fin);
+}
+
+TEST_CASE("a reset with another TTL than its sender's packets, and one after a long silence") {
+  {
+    ResetRun r;
+    open_and_echo(r);
+    r.send(tcp(client_ep, server_ep, C + 3, S + 3, ACK));  // the client acknowledges the echo: nothing unread in view
+    const auto rst = r.send(tcp(server_ep, client_ep, S + 3, 0, RST), 1'000'000, 51);
+    CHECK(rst.tcp.rst.clue == lab::flow::RstClue::other_ttl);
+    CHECK(rst.tcp.rst.ttl == 51);
+    CHECK(rst.tcp.rst.sender_ttl_before == 64);
+  }
+  {
+    ResetRun r;
+    open_and_echo(r);
+    r.send(tcp(client_ep, server_ep, C + 3, S + 3, ACK));
+    const auto rst = r.send(tcp(server_ep, client_ep, S + 3, 0, RST), 300'000'000'000);  // five minutes later
+    CHECK(rst.tcp.rst.clue == lab::flow::RstClue::idle);
+    CHECK(rst.tcp.rst.idle_ns == 300'000'000'000);
+  }
+  {
+    ResetRun r;  // right after the handshake, nothing sent: no clue
+    r.send(tcp(client_ep, server_ep, C, 0, SYN));
+    r.send(tcp(server_ep, client_ep, S, C + 1, SYN | ACK));
+    r.send(tcp(client_ep, server_ep, C + 1, S + 1, ACK));
+    const auto rst = r.send(tcp(client_ep, server_ep, C + 1, S + 1, RST | ACK));
+    CHECK(rst.tcp.rst.clue == lab::flow::RstClue::none);
+    CHECK(rst.tcp.rst.peer_data_packet == 0);
+  }
+}
