@@ -120,6 +120,7 @@ void annotate_packet(const PacketContext& context, const AnnotateOptions& option
     if (!note.empty()) note += ' ';  // after the fragment's or the "dropped by the lab" sentences
     explain_udp(context, note);
   } else if (p.icmp && !p.is_fragment()) {
+    if (!note.empty()) note += ' ';  // after the fragment's sentences
     explain_icmp(*p.icmp, context.observation.icmp, note);
   } else if (p.link.protocol == lab::decode::ethertype::arp && !p.has_ip()) {
     explain_arp(context, note);

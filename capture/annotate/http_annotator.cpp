@@ -203,11 +203,14 @@ void explain_http(const PacketContext& context, std::string& note) {
   for (std::size_t i = 0; i < h.body_end_count; ++i)
     if (h.body_ends[i].how != HttpBodyLength::until_close) explain_body_end(h.body_ends[i], note);
   if (h.body_bytes > 0 && h.head_count == 0 && h.body_end_count == 0 && h.body_of_packet != 0) {
-    SAY(note, "{} of the body of the message of #{}", count_words(h.body_bytes, "byte", "bytes"), h.body_of_packet);
+    // A client's bytes are a request's; a server's, a response's.
+    const bool request = context.observation.from == lab::flow::Role::client;
+    SAY(note, "{} of the body of the {} of #{}", count_words(h.body_bytes, "byte", "bytes"), request ? "request" : "response",
+        h.body_of_packet);
     if (h.body_expected != 0)
-      fmt::format_to(std::back_inserter(note), " ({} of {} so far).", h.body_so_far, h.body_expected);
+      fmt::format_to(std::back_inserter(note), " ({} of {} bytes so far).", h.body_so_far, h.body_expected);
     else
-      fmt::format_to(std::back_inserter(note), " ({} so far).", h.body_so_far);
+      fmt::format_to(std::back_inserter(note), " ({} bytes so far).", h.body_so_far);
   }
   for (std::size_t i = 0; i < h.head_count; ++i) {
     if (h.heads[i].is_request) explain_request(h.heads[i], context, note);

@@ -99,8 +99,9 @@ void TlsConversation::feed(int from, std::span<const std::uint8_t> rest, const S
       side.header_bytes = 0;
       const auto header = lab::decode::read_tls_record_header(side.header);
       // A side is TLS when its first bytes are a record header (any type: a capture that starts after the handshake
-      // begins with application_data).
-      if (!header) {
+      // begins with application_data) of a record with something in it: TLS never sends an empty handshake record
+      // (RFC 8446 section 5.1), and programs that dress their own protocol up as TLS start with empty ones.
+      if (!header || (!side.is_tls && header->length == 0)) {
         if (side.is_tls) stop(from, HttpStop::malformed, out, "bytes that are no TLS record header where the next record should start");
         else side.mode = Mode::stopped;
         return;

@@ -165,7 +165,8 @@ TEST_CASE("tls stream: a retransmission, a gap inside an encrypted record, a gap
 }
 
 TEST_CASE("tls stream: bytes that are not TLS are left alone, and a broken header after TLS is named") {
-  for (const std::string& first : {std::string("GET / HTTP/1.1\r\n\r\n"), std::string("Hello?"), std::string("\x16\x03\x09\x00\x01x", 6)}) {
+  for (const std::string& first : {std::string("GET / HTTP/1.1\r\n\r\n"), std::string("Hello?"), std::string("\x16\x03\x09\x00\x01x", 6),
+                                   std::string("\x16\x03\x01\x00\x00", 5)}) {  // an empty first record: Skype's disguise
     Connection c;
     const Observation o = c.send(true, Bytes(first.begin(), first.end()));
     CHECK_FALSE(o.tls.carries);
