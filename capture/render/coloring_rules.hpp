@@ -1,5 +1,5 @@
 #pragma once
-// Wireshark's default colouring rules (the `colorfilters` file it ships, checked against 4.0 and 4.4), applied to
+// Wireshark's default colouring rules (the `colorfilters` file Wireshark 4.0 ships, Debian 12's), applied to
 // the packets lab decodes, so that a line looks in the terminal as its row looks in Wireshark: HTTP light green,
 // SYN and FIN grey, RST dark red, bad TCP black with red text. First match wins, in Wireshark's order.
 //
@@ -7,6 +7,9 @@
 // the routing protocols and system events; "Checksum Errors" never matches by default (Wireshark does not verify
 // checksums unless asked). "HTTP" is Wireshark's `http || tcp.port == 80`: a packet where an HTTP message became
 // whole (Wireshark shows the message there, once reassembled), on any port lab reads HTTP on, plus port 80.
+// Later Wireshark renamed the TTL rule "IPv4 TTL low or unexpected", widened its exceptions and added one for IPv6
+// hop limits; lab keeps 4.0's set for now (they differ only for packets with a TTL or hop limit under 5, or odd
+// multicast ones).
 #include <cstdint>
 
 #include "capture/decode/packet.hpp"
