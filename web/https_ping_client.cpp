@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <openssl/ssl.h>
 
 #include <asio/co_spawn.hpp>
@@ -163,7 +164,10 @@ asio::awaitable<ConnectionEnd> one_connection(const HttpsClientOptions& options,
     co_return fail(EventKind::error, "connect(): " + connect_error.message(),
                    connect_error == asio::error::connection_refused ? "connection refused: nothing listens on " + server
                                                                     : connect_error.message());
-  report(EventKind::connected, socket);
+  // The handshake starts as connect() returns: its start goes on this event, its end on the first send's.
+  report(EventKind::connected, socket,
+         {.detail = fmt::format("TLS handshake starts: the ClientHello follows (TLS {} only, SNI {}, ALPN http/1.1)",
+                                tls_version_name(options.version), options.server_name)});
   const int connection = result.http.connections++;
 
   // SNI: the name this client asks for, in the ClientHello's clear text (RFC 6066 §3): a capture shows it.

@@ -72,7 +72,8 @@ asio::awaitable<void> HttpsPingServer::Impl::accept_clients(std::shared_ptr<Impl
       server->report(EventKind::error, server->acceptor, {.detail = "accept(): " + error.message()});
       co_return;
     }
-    server->report(EventKind::accept, client);
+    // The handshake starts once accept() returns: its start goes on this event, its end on the first recv's.
+    server->report(EventKind::accept, client, {.detail = "TLS handshake starts: the server waits for the ClientHello"});
     asio::co_spawn(server->acceptor.get_executor(), serve(server, std::move(client)), lab::echo::rethrow_if_failed);
   }
 }

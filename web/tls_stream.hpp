@@ -5,8 +5,9 @@
 // that is what it knows; the capture shows only TLS records, ciphertext. Each event's `detail` joins the two ("80
 // bytes of plaintext, sent as 102 bytes of TLS records"), so that a student sees what TLS adds to every message
 // (the record header, the AEAD tag, in TLS 1.3 the inner content type), which neither side alone shows.
-// The handshake is no call of the application's own, and the timeline has no event kind for it: its facts go on
-// the `detail` of the first send or recv after it (version, cipher suite, ALPN, how long it took).
+// The handshake is no call of the application's own, and the timeline has no event kind for it: its start goes on
+// the `detail` of the connected (client) or accept (server) event, its end on the first send or recv after it
+// (version, cipher suite, ALPN, how long it took).
 #include <chrono>
 #include <cstdint>
 #include <string>

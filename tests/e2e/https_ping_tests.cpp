@@ -103,6 +103,38 @@ void check_https(const HttpsRun& h, const std::string& version) {
       CHECK(l["from"] == "client");
     }
   }
+  // The application's events: the handshake's start and end in their details, and the request's plaintext with the
+  // size of the record TLS made of it, which is the length of the client's next data segment.
+  std::size_t record = 0;
+  for (const auto& l : h.lines) {
+    if (l["type"] != "app" || l["actor"] != "client") continue;
+    if (l["event"] == "connected") CHECK(l["detail"].get<std::string>().starts_with("TLS handshake starts"));
+    if (l["event"] != "send" || record != 0) continue;
+    const std::string detail = l["detail"];
+    INFO(detail);
+    CHECK(detail.starts_with("TLS handshake done"));
+    CHECK(detail.find("not verified") != std::string::npos);
+    CHECK(l["data"].get<std::string>().starts_with("GET /ping HTTP/1.1"));
+    const std::string marker = "sent by TLS as ";
+    const std::size_t at = detail.find(marker);
+    REQUIRE(at != std::string::npos);
+    record = std::stoul(detail.substr(at + marker.size()));
+    bool found = false;
+    for (const auto& p : h.lines) {
+      if (p["type"] == "packet" && p["from"] == "client" && p["time"] > l["time"] && p["len"].get<int>() > 0) {
+        CHECK(p["len"] == record);
+        found = true;
+        break;
+      }
+    }
+    CHECK(found);
+  }
+  CHECK(record > 0);
+  for (const auto& l : h.lines) {
+    if (l["type"] == "app" && l["actor"] == "server" && l["event"] == "accept")
+      CHECK(l["detail"].get<std::string>().starts_with("TLS handshake starts"));
+  }
+
   struct stat st {};
   REQUIRE(::stat(h.keys.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
