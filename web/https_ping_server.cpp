@@ -22,6 +22,7 @@
 #include "echo/socket_info.hpp"
 #include "web/http_messages.hpp"
 #include "web/https_ping.hpp"
+#include "web/tcp_listener.hpp"
 #include "web/tls_stream.hpp"
 
 namespace lab::web {
@@ -216,14 +217,7 @@ void HttpsPingServer::Impl::stop() {
 HttpsPingServer::HttpsPingServer(asio::io_context& io, const HttpsServerOptions& options, lab::echo::EchoEventSink sink)
     : impl_(std::make_shared<Impl>(io, options, std::move(sink))) {
   Impl& s = *impl_;
-  const tcp::endpoint endpoint(lab::echo::listen_address(options.http.host), options.http.port);
-  asio::error_code error;
-  s.acceptor.open(endpoint.protocol(), error);
-  if (!error) s.acceptor.set_option(tcp::acceptor::reuse_address(true), error);
-  if (!error) s.acceptor.bind(endpoint, error);
-  if (!error) s.acceptor.listen(asio::socket_base::max_listen_connections, error);
-  if (error) lab::echo::throw_setup_error(error, "cannot listen on TCP " + lab::echo::endpoint_text(endpoint));
-  s.port = s.acceptor.local_endpoint().port();
+  s.port = listen_tcp(s.acceptor, tcp::endpoint(lab::echo::listen_address(options.http.host), options.http.port));
   s.report(EventKind::listen, s.acceptor);
   asio::co_spawn(io, Impl::accept_clients(impl_), lab::echo::rethrow_if_failed);
 }
