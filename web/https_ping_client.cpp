@@ -3,9 +3,6 @@
 // certificate not verified: see make_client_context()), then the requests; it ends with close_tls(). Without
 // keep-alive each request asks "Connection: close", the server sends its close_notify first, and the client answers
 // with its own. Every wait is bounded, and every failure is one line.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC bug 109224, as in http_ping_server.cpp
-#endif
 #include <optional>
 #include <string>
 #include <vector>
