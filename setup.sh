@@ -16,7 +16,7 @@ esac
 # nc, socat and ip are the classroom tests' peers and set-up (the scripts a class runs against lab server);
 # dpkg-dev and file let cpack build the .deb, groff-base reads the generated man page, libcap2-bin's setcap gives
 # a copy of lab capture rights.
-packages=(g++ cmake ninja-build pkg-config libpcap-dev libasio-dev libcli11-dev catch2 libfmt-dev
+packages=(g++ cmake ninja-build pkg-config libpcap-dev libssl-dev libasio-dev libcli11-dev catch2 libfmt-dev
           nlohmann-json3-dev)
 [ "$mode" = run ] || packages+=(tshark tcpdump iproute2 python3 netcat-openbsd socat curl dpkg-dev file groff-base
                                 libcap2-bin)

@@ -12,6 +12,7 @@
 #include "labs/background_output.hpp"
 #include "labs/exchange.hpp"
 #include "labs/http_lab.hpp"
+#include "labs/https_lab.hpp"
 #include "labs/net/netns.hpp"
 #include "labs/net/two_hosts.hpp"
 #include "labs/renderer_choice.hpp"
@@ -21,8 +22,10 @@
 namespace lab::labs {
 namespace {
 
-std::string next_lesson(const EchoLabOptions& options, std::size_t messages) {
+std::string next_lesson(const EchoLabOptions& options, const ExchangeResult& result) {
+  const std::size_t messages = result.messages;
   if (options.application == Application::http_ping) return http_next_lesson(options);
+  if (options.application == Application::https_ping) return https_next_lesson(options, result.tls);
   const Transport transport = options.transport;
   if (transport == Transport::tcp)
     return "Next: the same message over UDP, with no handshake, no acknowledgements and no teardown:\n"
@@ -186,8 +189,10 @@ int run_echo_lab(const EchoLabOptions& options) {
            "before the echo left: the server went on talking after the client had said it was done.\n";
   if (result.client && !result.client->ok && failure_expected(options))
     tip += fmt::format("The client's outcome, as this scenario intends: {}.\n", result.client->error);
-  tip += next_lesson(options, result.messages);
-  explainer.finish(tip, result.kernel_dropped, unmatched_drops_json(result.unmatched_drops));
+  tip += next_lesson(options, result);
+  std::string lab_fields = unmatched_drops_json(result.unmatched_drops);
+  if (options.application == Application::https_ping) lab_fields += "," + https_json_fields(result.tls);
+  explainer.finish(tip, result.kernel_dropped, lab_fields);
   output.finish();  // everything written before the verdict below (and a write error reported as one)
 
   if (!result.client) {

@@ -31,6 +31,7 @@ const char* close_style_name(CloseStyle style);  // the --close word: "client", 
 enum class Application {
   echo,       // the echo server and client (tcp-echo, udp-echo, compare)
   http_ping,  // the HTTP server answering GET /ping and its client (http-ping, labs/http_lab.hpp); TCP only
+  https_ping,  // the same over TLS (https-ping, labs/https_lab.hpp); TCP only
 };
 
 struct EchoLabOptions {
@@ -39,7 +40,7 @@ struct EchoLabOptions {
   bool annotate = false;                   // text: explain every packet (JSON always carries them)
   std::vector<std::string> messages;       // empty: {"Hello?"}
   std::size_t size = 0;                    // --size: one generated message of this many bytes instead
-  std::uint16_t port = 0;                  // 0: 65432 for TCP, 5005 for UDP, 8080 for http-ping
+  std::uint16_t port = 0;                  // 0: 65432 for TCP, 5005 for UDP, 8080 for http-ping, 8443 for https-ping
   OutputFormat format = OutputFormat::text;
   std::string write_path;                  // --write: a pcap file of the capture ("" for none)
   bool absolute = false;                   // raw sequence numbers too
@@ -53,6 +54,10 @@ struct EchoLabOptions {
   // closes first) or each has its own with "Connection: close" (the server closes first).
   int requests = 1;
   bool keep_alive = false;
+  // https-ping (issue 11, part 3): the TLS version the client insists on ("1.3" or "1.2"; the server takes both),
+  // and where the client appends its session secrets in the SSLKEYLOGFILE format ("" for nowhere).
+  std::string tls_version = "1.3";
+  std::string keylog_path;
 
   // Scenarios (issue 4).
   FaultOptions faults;                     // --drop, --loss, --seed, --delay: packets go over the lab's wire

@@ -22,6 +22,7 @@
 #include "echo/socket_info.hpp"
 #include "labs/app_events.hpp"
 #include "web/http_ping.hpp"
+#include "web/https_ping.hpp"
 
 namespace lab::labs {
 namespace {
@@ -120,6 +121,21 @@ lab::web::HttpClientOptions http_client_options(const EchoLabOptions& lab, const
   return o;
 }
 
+// https-ping: the same programs' options, over TLS; only the client writes the key log, as a browser does with
+// SSLKEYLOGFILE (the server knows the same secrets: a second copy of each line would add nothing).
+lab::web::HttpsServerOptions https_server_options(const lab::echo::ServerOptions& echo) {
+  return {.http = http_server_options(echo)};
+}
+lab::web::HttpsClientOptions https_client_options(const EchoLabOptions& lab, const lab::echo::ClientOptions& echo,
+                                                  std::shared_ptr<lab::web::KeyLog> key_log) {
+  lab::web::HttpsClientOptions o;
+  o.http = http_client_options(lab, echo);
+  o.http.host_field = std::string(lab::web::tls_server_name) + ":" + std::to_string(echo.port);
+  o.version = lab.tls_version == "1.2" ? lab::web::TlsVersion::tls1_2 : lab::web::TlsVersion::tls1_3;
+  o.key_log = std::move(key_log);
+  return o;
+}
+
 TcpCounters counters_of(const TwoHosts* hosts, Host host) {
   return hosts ? read_tcp_counters(hosts->netstat(host)) : TcpCounters{};
 }
@@ -133,9 +149,11 @@ TcpCounters grown(const TcpCounters& before, const TcpCounters& after) {
 }  // namespace
 
 ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts, lab::timeline::Explainer& explainer) {
-  const bool http = options.application == Application::http_ping;  // HTTP rides on TCP
+  const bool https = options.application == Application::https_ping;
+  const bool http = https || options.application == Application::http_ping;  // HTTP rides on TCP, HTTPS too
   const bool tcp = http || options.transport == Transport::tcp;
   const std::uint16_t port = options.port != 0 ? options.port
+                             : https           ? lab::web::default_https_port
                              : http            ? lab::web::default_http_port
                              : tcp             ? lab::echo::default_tcp_port
                                                : lab::echo::default_udp_port;
@@ -215,10 +233,22 @@ ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts
   std::unique_ptr<lab::echo::TcpEchoServer> tcp_server;
   std::unique_ptr<lab::echo::UdpEchoServer> udp_server;
   std::unique_ptr<lab::web::HttpPingServer> http_server;
+  std::unique_ptr<lab::web::HttpsPingServer> https_server;
+  // Opened before anything runs, so that a path that cannot be written is one line and no lab.
+  std::shared_ptr<lab::web::KeyLog> key_log;
+  if (https && !options.keylog_path.empty()) {
+    try {
+      key_log = std::make_shared<lab::web::KeyLog>(options.keylog_path);
+    } catch (const std::system_error& e) {
+      throw std::runtime_error(std::string(e.what()));
+    }
+  }
   if (hosts) hosts->enter(Host::server);
   try {
     if (options.no_server) {
       // nobody listens: that is the scenario
+    } else if (https) {
+      https_server = std::make_unique<lab::web::HttpsPingServer>(io, https_server_options(server_options), sink);
     } else if (http) {
       http_server = std::make_unique<lab::web::HttpPingServer>(io, http_server_options(server_options), sink);
     } else if (tcp) {
@@ -253,6 +283,7 @@ ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts
     if (tcp_server) tcp_server->stop();
     if (udp_server) udp_server->stop();
     if (http_server) http_server->stop();
+    if (https_server) https_server->stop();
     for (auto& fd : watched) fd->cancel();
     ending.cancel();
     deadline.cancel();
@@ -303,7 +334,15 @@ ExchangeResult run_exchange(const EchoLabOptions& options, const TwoHosts* hosts
     drain();
     maybe_stop();
   };
-  if (http) {
+  if (https) {
+    lab::web::start_https_client(io, https_client_options(options, client_options, key_log), sink,
+                                 [&](const lab::web::HttpsClientResult& r) {
+                                   result.tls = TlsOutcome{r.tls.version, r.tls.cipher, r.tls.alpn,
+                                                           r.certificate_verified, r.peer_close_notify,
+                                                           options.keylog_path};
+                                   client_done({.ok = r.http.ok, .error = r.http.error});
+                                 });
+  } else if (http) {
     lab::web::start_http_client(io, http_client_options(options, client_options), sink,
                                 [&](const lab::web::HttpClientResult& r) { client_done({.ok = r.ok, .error = r.error}); });
   } else if (tcp) {

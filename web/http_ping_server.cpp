@@ -27,6 +27,7 @@
 #include "echo/socket_info.hpp"
 #include "web/http_messages.hpp"
 #include "web/http_ping.hpp"
+#include "web/tcp_listener.hpp"
 
 namespace lab::web {
 
@@ -93,15 +94,8 @@ struct HttpPingServer::Impl {
   std::uint16_t port = 0;
 };
 
-// socket(), bind(), listen(), as the echo server does (SO_REUSEADDR: a previous run's TIME-WAIT may hold the port).
 void HttpPingServer::Impl::listen(const tcp::endpoint& endpoint) {
-  asio::error_code error;
-  acceptor.open(endpoint.protocol(), error);
-  if (!error) acceptor.set_option(tcp::acceptor::reuse_address(true), error);
-  if (!error) acceptor.bind(endpoint, error);
-  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
-  if (error) lab::echo::throw_setup_error(error, "cannot listen on TCP " + lab::echo::endpoint_text(endpoint));
-  port = acceptor.local_endpoint().port();
+  port = listen_tcp(acceptor, endpoint);
   report(EventKind::listen, acceptor);
 }
 

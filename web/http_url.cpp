@@ -6,7 +6,7 @@ namespace lab::web {
 
 std::variant<HttpUrl, std::string> parse_http_url(std::string_view text) {
   const std::string quoted = "\"" + std::string(text) + "\"";
-  if (text.starts_with("https://")) return std::string("https is `lab https-ping`'s, not yet built");
+  if (text.starts_with("https://")) return std::string("lab client http speaks plain HTTP only: for HTTPS run `lab https-ping`");
   if (!text.starts_with("http://")) return "not an http:// URL: " + quoted + " (e.g. http://127.0.0.1:8080/ping)";
   std::string_view rest = text.substr(7);
   const std::size_t path_start = rest.find_first_of("/?#");

@@ -14,6 +14,7 @@
 #include "labs/cli/common.hpp"
 #include "labs/cli/compare.hpp"
 #include "labs/cli/http_ping.hpp"
+#include "labs/cli/https_ping.hpp"
 #include "labs/cli/list.hpp"
 #include "labs/cli/net.hpp"
 #include "labs/cli/server.hpp"
@@ -36,6 +37,8 @@ void add_commands(CLI::App& app) {
   in_group("compare", cli::group_labs);
   cli::setup_http_ping(app);
   in_group("http-ping", cli::group_labs);
+  cli::setup_https_ping(app);
+  in_group("https-ping", cli::group_labs);
   cli::setup_annotate(app);
   in_group("annotate", cli::group_tools);
   cli::setup_capture(app);

@@ -28,7 +28,8 @@ void add_echo_options(CLI::App& app, EchoLabFlags& flags, Transport transport, A
     app.add_option("--message,-m", o.messages, "A message for the client to send (repeatable; default \"Hello?\")")
         ->type_name("TEXT");
   app.add_option("--port,-p", o.port,
-                 !echo ? "Server port (default 8080)" : tcp ? "Server port (default 65432)" : "Server port (default 5005)")
+                 application == Application::https_ping ? "Server port (default 8443)"
+                 : !echo ? "Server port (default 8080)" : tcp ? "Server port (default 65432)" : "Server port (default 5005)")
       ->check(number_in(1, 65535));
   app.add_option("--write,-w", o.write_path, "Also write the captured packets to a pcap file (opens in Wireshark)")
       ->type_name("FILE");

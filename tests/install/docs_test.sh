@@ -65,7 +65,7 @@ expect_completion "loopback two-hosts" lab compare --topology ""
 expect_completion "ack fin reply request syn syn-ack" lab net set --drop ""
 expect_completion "http tcp udp" lab server ""
 expect_completion "--bind --format --help --idle-timeout --port" lab server tcp ""  # tcp given: not offered again
-expect_completion "http-ping" lab http
+expect_completion "http-ping https-ping" lab http
 expect_completion "--keep-alive" lab http-ping --keep
 expect_completion "client server" lab net exec ""
 expect_completion "--client-ip" lab net up --cl

@@ -40,7 +40,7 @@ TEST_CASE("URL: host, port and path") {
 }
 
 TEST_CASE("URL: what is refused, in one line") {
-  CHECK(error_of("https://example.org/") == "https is `lab https-ping`'s, not yet built");
+  CHECK(error_of("https://example.org/") == "lab client http speaks plain HTTP only: for HTTPS run `lab https-ping`");
   CHECK(error_of("ftp://x/").starts_with("not an http:// URL"));
   CHECK(error_of("127.0.0.1:8080").starts_with("not an http:// URL"));
   CHECK(error_of("http://:8080/").starts_with("a URL without a host"));
