@@ -39,6 +39,8 @@ struct EchoEvent {
   std::string detail;         // error/timeout: what happened; close: how, when it is not a plain close
                               // ("SO_LINGER 0: abortive close")
   bool resets = false;        // close: its kernel resets the connection (RST) instead of closing it (FIN)
+  bool tls = false;           // send/recv through TLS (SSL_write/SSL_read): `data` and `bytes` are the plaintext;
+                              // `detail` says what went on the wire
 };
 
 // EchoEvent::data keeps only the first bytes: enough to recognise a message in a timeline, while a

@@ -85,6 +85,7 @@ void EventReporter::finish_and_report(EchoEvent event, const EventDetails& detai
   event.data = std::string(details.data.substr(0, event_data_limit));
   event.detail = details.detail;
   event.resets = details.resets;
+  event.tls = details.tls;
   sink_(event);
 }
 

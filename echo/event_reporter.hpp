@@ -22,6 +22,7 @@ struct EventDetails {
   std::string detail{};     // error/timeout: what happened; close: how, when it is not a plain close
   std::string peer{};       // the other end when the socket does not know it (yet): before connect() returns
   bool resets = false;      // close: the kernel answers it with RST, not FIN (SO_LINGER 0, or unread data)
+  bool tls = false;         // send/recv: the call went through TLS (SSL_write/SSL_read): `data` is the plaintext
 };
 
 // Sockets are taken by non-const reference only because Asio's native_handle() is not const: nothing is changed.

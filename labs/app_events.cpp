@@ -37,6 +37,7 @@ lab::timeline::AppEvent to_app_event(const lab::echo::EchoEvent& e, bool tcp) {
   a.kernel_state = e.kernel_state;
   a.detail = e.detail;
   a.resets = e.resets;
+  a.tls = e.tls;
   return a;
 }
 

@@ -70,7 +70,8 @@ asio::awaitable<bool> receive_more(Session& s, bool end_is_fine, const char* wai
     s.ended = true;
     s.peer_notified = error == asio::error::eof;
     s.report(EventKind::eof, socket, {.detail = s.peer_notified ? "the server's TLS close_notify came"
-                                                                : "the server's FIN came without a TLS close_notify"});
+                                                                : "the server's FIN came without a TLS close_notify",
+                                      .tls = true});
     if (end_is_fine) co_return true;
     s.error = std::string("the server closed the connection before the ") + waiting_for + " was complete";
     co_return false;
@@ -82,7 +83,7 @@ asio::awaitable<bool> receive_more(Session& s, bool end_is_fine, const char* wai
   }
   const std::string_view received(data.data(), n);
   s.report(EventKind::recv, socket,
-           {.data = received, .detail = received_words(n, tls_bytes_read(s.stream.native_handle()) - before)});
+           {.data = received, .detail = received_words(n, tls_bytes_read(s.stream.native_handle()) - before), .tls = true});
   s.pending += received;
   co_return true;
 }
@@ -190,7 +191,7 @@ asio::awaitable<ConnectionEnd> one_connection(const HttpsClientOptions& options,
     std::string detail = sent_words(s.tls, request.size());
     if (!s.first_note.empty()) detail = s.first_note + "; " + detail;
     s.first_note.clear();
-    report(EventKind::send, socket, {.data = request, .detail = detail});
+    report(EventKind::send, socket, {.data = request, .detail = detail, .tls = true});
     auto [write_error, written] = co_await asio::async_write(stream, asio::buffer(request), use_nothrow_awaitable);
     if (write_error)
       co_return fail(EventKind::error, "SSL_write(): " + write_error.message(),

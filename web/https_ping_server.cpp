@@ -101,11 +101,11 @@ asio::awaitable<Received> HttpsPingServer::Impl::receive_more(TlsStream& stream,
   if (!read) co_return Received::idle;
   auto [error, n] = *read;
   if (error == asio::error::eof) {  // SSL_read() returned 0 with close_notify: TLS's own end of the stream
-    report(EventKind::eof, socket, {.detail = "the client's TLS close_notify came"});
+    report(EventKind::eof, socket, {.detail = "the client's TLS close_notify came", .tls = true});
     co_return Received::notified_end;
   }
   if (error == asio::ssl::error::stream_truncated) {  // a TCP FIN without close_notify
-    report(EventKind::eof, socket, {.detail = "the client's FIN came without a TLS close_notify"});
+    report(EventKind::eof, socket, {.detail = "the client's FIN came without a TLS close_notify", .tls = true});
     co_return Received::end;
   }
   if (error) {
@@ -116,7 +116,7 @@ asio::awaitable<Received> HttpsPingServer::Impl::receive_more(TlsStream& stream,
   std::string detail = received_words(n, tls_bytes_read(stream.native_handle()) - before);
   if (!first_note.empty()) detail = first_note + "; " + detail;
   first_note.clear();
-  report(EventKind::recv, socket, {.data = received, .detail = detail});
+  report(EventKind::recv, socket, {.data = received, .detail = detail, .tls = true});
   pending += received;
   co_return Received::data;
 }
@@ -192,7 +192,7 @@ asio::awaitable<void> HttpsPingServer::Impl::converse(TlsStream& stream) {
       served.closes = answer->closes;
       options.http.on_served(served);
     }
-    report(EventKind::send, socket, {.data = response, .detail = sent_words(last_tls, response.size())});
+    report(EventKind::send, socket, {.data = response, .detail = sent_words(last_tls, response.size()), .tls = true});
     auto [write_error, written] = co_await asio::async_write(stream, asio::buffer(response), use_nothrow_awaitable);
     if (!socket.is_open()) co_return;
     if (write_error) {

@@ -156,20 +156,27 @@ void annotate_app(const lab::timeline::AppEvent& e, std::optional<lab::flow::Tcp
       fmt::format_to(out, "accept() returned a new socket for the client at {}: the handshake was already done by the kernel.", e.peer);
       break;
     case AppCall::send:
-      fmt::format_to(out, "The {} calls {}(", who, e.tcp ? "send" : "sendto");
+      // Through TLS the program hands plaintext to SSL_write(), which sends encrypted records (the detail says how many bytes).
+      fmt::format_to(out, "The {} calls {}(", who, e.tls ? "SSL_write" : e.tcp ? "send" : "sendto");
       note += '"';
       lab::render::append_escaped_bytes(note, e.data);
       note += e.data.size() < e.bytes ? "…\"" : "\"";
-      fmt::format_to(out, ") — {}.", count_words(e.bytes, "byte", "bytes"));
+      fmt::format_to(out, ") — {}{}.", count_words(e.bytes, "byte", "bytes"), e.tls && e.detail.empty() ? " of plaintext" : "");
+      if (e.tls && !e.detail.empty()) fmt::format_to(out, " {}.", capitalized(e.detail.c_str()));
       break;
     case AppCall::recv:
-      fmt::format_to(out, "{}() returns {} to the {}:", e.tcp ? "recv" : "recvfrom", count_words(e.bytes, "byte", "bytes"), who);
+      fmt::format_to(out, "{}() returns {}{} to the {}:", e.tls ? "SSL_read" : e.tcp ? "recv" : "recvfrom",
+                     count_words(e.bytes, "byte", "bytes"), e.tls && e.detail.empty() ? " of plaintext" : "", who);
       note += " \"";
       lab::render::append_escaped_bytes(note, e.data);
       note += e.data.size() < e.bytes ? "…\" (only the start is shown)." : "\".";
+      if (e.tls && !e.detail.empty()) fmt::format_to(out, " {}.", capitalized(e.detail.c_str()));
       break;
     case AppCall::eof:
-      fmt::format_to(out, "recv() returns 0 to the {}: end of file, the other side will send nothing more.", who);
+      if (e.tls)
+        fmt::format_to(out, "SSL_read() tells the {} the TLS stream has ended ({}): the other side will send nothing more.", who, e.detail);
+      else
+        fmt::format_to(out, "recv() returns 0 to the {}: end of file, the other side will send nothing more.", who);
       break;
     case AppCall::shutdown:
       fmt::format_to(out, "The {} calls shutdown(SHUT_WR): a half-close. Its FIN follows, so the other side will read "

@@ -772,6 +772,7 @@ void JsonRenderer::app(const AppView& v, std::string& out) {
     key(out, "detail");
     text_value(out, e.detail);
   }
+  if (e.tls) out += ",\"tls\":true";  // through SSL_write/SSL_read: data and bytes are the plaintext
   key(out, "note");
   text_value(out, v.note);
   out += "}\n";

@@ -338,7 +338,8 @@ void TextRenderer::app(const AppView& v, std::string& out) {
     case AppCall::send:
     case AppCall::recv:
     {
-      fmt::format_to(it, FMT_COMPILE("{}{}(\""), e.call == AppCall::send ? "send" : "recv", e.tcp ? "" : (e.call == AppCall::send ? "to" : "from"));
+      if (e.tls) out += e.call == AppCall::send ? "SSL_write(\"" : "SSL_read(\"";
+      else fmt::format_to(it, FMT_COMPILE("{}{}(\""), e.call == AppCall::send ? "send" : "recv", e.tcp ? "" : (e.call == AppCall::send ? "to" : "from"));
       // The preview takes what room the line has; "…" shows where it was cut, and the count says how much there was.
       const std::string count = lab::annotate::count_words(e.bytes, "byte", "bytes");
       const std::size_t used = columns(std::string_view(out).substr(line_start));
@@ -360,7 +361,7 @@ void TextRenderer::app(const AppView& v, std::string& out) {
       fmt::format_to(it, FMT_COMPILE("\") {}"), count);
       break;
     }
-    case AppCall::eof: out += "recv() returned 0: end of file"; break;
+    case AppCall::eof: out += e.tls ? "SSL_read(): end of the TLS stream" : "recv() returned 0: end of file"; break;
     case AppCall::shutdown: out += "shutdown(SHUT_WR)"; break;
     case AppCall::close: out += "close()"; break;
     case AppCall::timeout: fmt::format_to(it, FMT_COMPILE("timeout: {}"), e.detail); break;

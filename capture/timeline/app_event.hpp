@@ -24,6 +24,7 @@ struct AppEvent {
   std::string kernel_state;     // the kernel's TCP state of the socket right after the call (TCP_INFO), or ""
   std::string detail;
   bool resets = false;          // close: the kernel answers it with RST, not FIN (SO_LINGER 0, unread data)
+  bool tls = false;             // send/recv through TLS (SSL_write/SSL_read): `data` is plaintext, `detail` the wire's
 };
 
 }  // namespace lab::timeline
