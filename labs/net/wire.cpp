@@ -157,7 +157,7 @@ bool Wire::carry_one(Host from) {
       frame.wire.dropped = !send_to(to, frame.bytes);
       if (!frame.wire.dropped) frame.wire.delivered_ns = time_ns;  // written to the other cable at once
       if (tcp && !frame.wire.dropped)
-        set_view(frame.wire.kernel, to, diag_[static_cast<int>(to)].state_of(receiver_side(packet)), diag_[static_cast<int>(to)]);
+        set_view(frame.wire.kernel, to, received_state(to, receiver_side(packet)), diag_[static_cast<int>(to)]);
     }
     if (tcp && frame.wire.dropped) set_view(frame.wire.kernel, to, settled_state(to, receiver_side(packet), time_ns), diag_[static_cast<int>(to)]);
     capture_.on_frame(frame);
@@ -186,7 +186,7 @@ void Wire::deliver_due(std::int64_t now_ns) {
     if (held.tcp) {
       lab::decode::KernelView view;
       // Read at once: the receiver's answer to this frame may already be on its cable, and that is no reason to doubt.
-      if (delivered) set_view(view, held.to, diag_[static_cast<int>(held.to)].state_of(held.receiver), diag_[static_cast<int>(held.to)]);
+      if (delivered) set_view(view, held.to, received_state(held.to, held.receiver), diag_[static_cast<int>(held.to)]);
       // When it was handed over: with --delay when due, or as soon after as the lab's loop came to it.
       capture_.on_delivered(held.id, realtime_now_ns(), view);
     }
@@ -213,10 +213,30 @@ void Wire::hold(Host to, std::int64_t due_ns, std::uint64_t id, const Connection
 bool Wire::cable_has_frame(Host host) { return receive(host, true).has_value(); }
 
 lab::decode::KernelTcpState Wire::settled_state(Host host, const ConnectionId& connection, std::int64_t since_ns) {
-  const lab::decode::KernelTcpState state = diag_[static_cast<int>(host)].state_of(connection);
+  using lab::decode::KernelTcpState;
+  const KernelTcpState state = diag_[static_cast<int>(host)].state_of(connection);
   // Read first, then look: a frame the host sent before the reading is on its cable by now.
-  if (cable_has_frame(host) || last_close_ns_[static_cast<int>(host)] > since_ns) return lab::decode::KernelTcpState::not_read;
-  return state;
+  if (cable_has_frame(host) || last_close_ns_[static_cast<int>(host)] > since_ns) return KernelTcpState::not_read;
+  return closed_since(host, state) ? KernelTcpState::not_read : state;
+}
+
+// A program's close() moves its socket to FIN-WAIT-1 or LAST-ACK (nothing else does) before its FIN reaches the cable,
+// and a program the lab did not start (lab net) reports no close: a reading in one of those states is the one asked
+// for only if the host sends nothing for a moment more (1 ms, in 100 µs steps: far longer than a FIN takes).
+bool Wire::closed_since(Host host, lab::decode::KernelTcpState state) {
+  using lab::decode::KernelTcpState;
+  if (state != KernelTcpState::fin_wait1 && state != KernelTcpState::last_ack) return false;
+  for (int step = 0; step < 10; ++step) {
+    timespec pause{0, 100'000};
+    nanosleep(&pause, nullptr);
+    if (cable_has_frame(host)) return true;
+  }
+  return false;
+}
+
+lab::decode::KernelTcpState Wire::received_state(Host host, const ConnectionId& connection) {
+  const lab::decode::KernelTcpState state = diag_[static_cast<int>(host)].state_of(connection);
+  return closed_since(host, state) ? lab::decode::KernelTcpState::not_read : state;
 }
 
 bool Wire::send_to(Host to, std::span<const std::uint8_t> frame) {

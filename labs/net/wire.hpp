@@ -76,6 +76,11 @@ class Wire {
   // A host's kernel state for the connection; not_read if the host has already sent more than the wire has taken.
   // `since_ns`: the frame's capture time (an application's close after it also makes the reading too late).
   lab::decode::KernelTcpState settled_state(Host host, const ConnectionId& connection, std::int64_t since_ns);
+  // The receiver's reading right after a frame reached it, doubted as settled_state doubts (closed_since).
+  lab::decode::KernelTcpState received_state(Host host, const ConnectionId& connection);
+  // Whether a reading in a state only a close() produces was taken after the host's program closed (its next frame
+  // comes at once), rather than before.
+  bool closed_since(Host host, lab::decode::KernelTcpState state);
 
   const TwoHosts& hosts_;
   FaultPlan plan_;

@@ -97,7 +97,8 @@ for p in tcp:
     for side in ("client", "server"):
         k = p["kernel_states"][side]
         if k is not None:
-            assert k == p["states"][side], (p["index"], side, k, p["states"])
+            assert k == p["states"][side], (p["index"], side, k, p["states"],
+                [(q["index"], q["from"], q["flags"], q["states"], q["kernel_states"]) for q in tcp])
             agree += 1
 assert agree >= len(tcp), f"only {agree} kernel readings for {len(tcp)} packets"
 conversation = summary[0]["conversations"][0]
