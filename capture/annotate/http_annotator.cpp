@@ -94,10 +94,12 @@ void explain_persistence(const HttpMessageSeen& m, const PacketContext& context,
     return;
   }
   if (m.number >= 2) {
+    // Counted from the start of the connection, or, where the capture began later, from what it shows.
+    const char* on = context.observation.conversation->mid_stream ? "seen on this connection" : "on this connection";
     const std::uint32_t at = explained_at(context.explained, Topic::http_reuse, context.index);
-    if (at != 0) SAY(note, "{} {} on this connection (keep-alive, as at #{}).", m.is_request ? "Request" : "Response", m.number, at);
-    else SAY(note, "{} {} on this connection: keep-alive reuses the connection, with no new handshake.",
-             m.is_request ? "Request" : "Response", m.number);
+    if (at != 0) SAY(note, "{} {} {} (keep-alive, as at #{}).", m.is_request ? "Request" : "Response", m.number, on, at);
+    else SAY(note, "{} {} {}: keep-alive reuses the connection, with no new handshake.",
+             m.is_request ? "Request" : "Response", m.number, on);
     return;
   }
   if (m.is_request && m.version_minor >= 1 &&
@@ -195,9 +197,9 @@ void explain_http(const PacketContext& context, std::string& note) {
   const auto& h = context.observation.http;
   const char* sender = lab::flow::role_name(context.observation.from);
   if (h.copy) {
-    SAY(note, "The HTTP bytes in it were sent before");
-    if (h.copy_of_head != 0) fmt::format_to(std::back_inserter(note), " (it repeats the start of the head read at #{})", h.copy_of_head);
-    note += ": the receiver's HTTP reads each byte once, so lab reads nothing new here.";
+    SAY(note, "Its bytes are ones lab has read past already (a retransmission, or a segment that arrived out of order)");
+    if (h.copy_of_head != 0) fmt::format_to(std::back_inserter(note), "; it repeats the start of the head read at #{}", h.copy_of_head);
+    note += ": nothing new for HTTP here.";
   }
   // The end of a body comes first in the segment, then any heads that follow it.
   for (std::size_t i = 0; i < h.body_end_count; ++i)
@@ -230,7 +232,7 @@ void explain_http(const PacketContext& context, std::string& note) {
   switch (h.stopped) {
     case lab::flow::HttpStop::none: break;
     case lab::flow::HttpStop::gap:
-      SAY(note, "Bytes before this segment are missing from the capture, and an HTTP head cannot be read without them: lab stops following HTTP on the {}'s side here.", sender);
+      SAY(note, "lab lacks bytes it needs here (missing from the capture, cut by its snap length, or yet to arrive out of order), and HTTP's framing cannot be read without them: lab stops following HTTP on the {}'s side here.", sender);
       break;
     case lab::flow::HttpStop::malformed:
       SAY(note, "This breaks HTTP/1.1's rules ({}): lab stops following HTTP on the {}'s side here.", h.error, sender);
@@ -247,6 +249,10 @@ void explain_http_close(const PacketContext& context, std::string& note) {
   for (std::size_t i = 0; i < h.body_end_count; ++i)
     if (h.body_ends[i].how == HttpBodyLength::until_close) explain_body_end(h.body_ends[i], note);
   if (c.mid_message) SAY(note, "It closes in the middle of an HTTP message of its own: that message is cut short.");
+  if (c.side_lost) {
+    SAY(note, "lab stopped following HTTP on a side earlier, so it cannot tell what was answered before this close, nor why it comes.");
+    return;
+  }
   if (c.unanswered > 0) {
     SAY(note, "It closes with {} unanswered.", count_words(c.unanswered, "request", "requests"));
     return;
@@ -255,6 +261,10 @@ void explain_http_close(const PacketContext& context, std::string& note) {
   const auto& conversation = *context.observation.conversation;
   if (conversation.first_to_close && *conversation.first_to_close != context.observation.from) return;
   if (client) {
+    if (c.peer_mid_message) {
+      SAY(note, "The server's message was still arriving when the client closed.");
+      return;
+    }
     if (c.responses > 0)
       SAY(note, "The client closes once every request it sent on this connection has been answered ({} of {}): HTTP/1.1 lets either side close an idle connection.",
           c.responses, c.requests);
@@ -273,7 +283,7 @@ void explain_http_close(const PacketContext& context, std::string& note) {
   } else if (c.own_close) {
     SAY(note, "Why the server closes: its response of #{} said the connection would end after it ({}).", c.last_message_packet, ending_words(c.own_ending));
   } else if (c.responses > 0) {
-    SAY(note, "Nothing in the HTTP asked for this close: the server closes a connection idle for {} since the last message. Servers close idle connections after a time of their own; the capture cannot show that setting.",
+    SAY(note, "Nothing in the HTTP asked for this close: the server closes a connection idle for {} since the last HTTP bytes. Servers close idle connections after a time of their own; the capture cannot show that setting.",
         duration_words(c.since_last_message_ns));
   }
 }

@@ -260,7 +260,7 @@ void explain_rst_clues(const Segment& s, std::string& note) {
   const lab::flow::RstClues& r = s.o.rst;
   switch (r.clue) {
     case lab::flow::RstClue::data_after_close:
-      SAY(note, "Why, from the packets: the {} had closed (its FIN, #{}), and the {} sent data after it (#{}). A socket its program has closed can read nothing more, so its kernel answers new data with RST, to show that the data was lost (RFC 9293, section 3.6.1).",
+      SAY(note, "Why, from the packets: the {} had sent its FIN (#{}), and the {} sent new data after it (#{}). A FIN alone does not tell close() from shutdown(); a reset here says its program had closed: a socket closed by its program can read nothing more, so its kernel answers new data with RST, to show that the data was lost (RFC 9293, section 3.6.1).",
           s.sender, r.own_fin_packet, s.receiver, r.peer_data_packet);
       break;
     case lab::flow::RstClue::unread_data:

@@ -62,7 +62,7 @@ void explain_client_hello(const lab::flow::TlsHelloSeen& h, std::string& note) {
 
 void explain_server_hello(const lab::flow::TlsHelloSeen& h, std::string& note) {
   if (h.hello_retry_request) {
-    SAY(note, "TLS HelloRetryRequest (a ServerHello with RFC 8446's special random): the server wants another ClientHello, with a key share it can use.");
+    SAY(note, "TLS HelloRetryRequest (a ServerHello with RFC 8446's special random): the server wants another ClientHello, usually with a key share for a group it accepts.");
     return;
   }
   SAY(note, "TLS ServerHello: the server chooses ");
@@ -88,17 +88,21 @@ void explain_record(const lab::flow::TlsRecordSeen& r, const lab::flow::TlsObser
         count_words(r.length, "byte", "bytes"), r.segments, r.from_packet);
   switch (r.content_type) {
     case content::change_cipher_spec:
-      if (t.negotiated_version == 0x0304)
+      if (t.tls13_compat)
         SAY(note, "ChangeCipherSpec: in TLS 1.3 a dummy, sent only so that middleboxes that expect TLS 1.2 let the connection through (RFC 8446, appendix D.4).");
-      else
+      else if (t.negotiated_version != 0)
         SAY(note, "ChangeCipherSpec: from the next record on, this side encrypts with the keys just agreed.");
+      else
+        SAY(note, "ChangeCipherSpec: in TLS 1.2, from the next record on this side encrypts (in TLS 1.3 it would be a dummy; the capture has not shown which version the ServerHello chose).");
       return;
     case content::application_data:
       return;  // said together, after the others (explain_encrypted)
     case content::handshake:
-      if (r.encrypted)
+      if (r.encrypted && t.negotiated_version != 0)
         SAY(note, "An encrypted handshake record, {}: after its ChangeCipherSpec a TLS 1.2 side sends Finished next (RFC 5246, section 7.4.9), which proves it saw the same handshake.",
             count_words(r.length, "byte", "bytes"));
+      else if (r.encrypted)
+        SAY(note, "An encrypted handshake record, {}: its content cannot be read.", count_words(r.length, "byte", "bytes"));
       return;  // in clear: its messages are explained one by one
     case content::alert:
       if (r.encrypted)
@@ -138,7 +142,7 @@ void explain_encrypted(const lab::flow::TlsObservation& t, const PacketContext& 
 void explain_tls(const PacketContext& context, std::string& note) {
   const auto& t = context.observation.tls;
   if (t.copy) {
-    SAY(note, "The TLS bytes in it were sent before: the receiver's TLS reads each record once.");
+    SAY(note, "Its bytes are ones lab has read past already (a retransmission, or a segment that arrived out of order): nothing new for TLS here.");
     return;
   }
   // The hellos first: in the usual segment they are its first record, and what follows depends on them.
@@ -172,7 +176,7 @@ void explain_tls(const PacketContext& context, std::string& note) {
       SAY(note, "The start of a TLS record header ({} of its 5 bytes).", t.record_bytes_so_far);
   }
   if (t.stopped == lab::flow::HttpStop::gap)
-    SAY(note, "Bytes before this segment are missing from the capture, and a TLS record header cannot be found without them: lab stops following TLS on this side here.");
+    SAY(note, "lab lacks bytes it needs here (missing from the capture, cut by its snap length, or yet to arrive out of order), and the next TLS record header cannot be found without them: lab stops following TLS on this side here.");
   else if (t.stopped == lab::flow::HttpStop::malformed)
     SAY(note, "This breaks TLS's record rules ({}): lab stops following TLS on this side here.", t.error);
   else if (!t.error.empty())

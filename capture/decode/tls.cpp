@@ -12,6 +12,9 @@ constexpr std::uint16_t server_name = 0, alpn = 16, session_ticket = 35, pre_sha
                         supported_versions = 43, key_share = 51;
 }
 
+// RFC 8701's GREASE values (0x0a0a, 0x1a1a, ... 0xfafa): sent to keep servers tolerant of unknown values, meaning nothing.
+bool is_grease(std::uint16_t value) { return (value & 0x0f0f) == 0x0a0a && (value >> 12) == ((value >> 4) & 0x0f); }
+
 std::string_view as_text(std::span<const std::uint8_t> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
@@ -67,6 +70,7 @@ void read_client_hello(ByteReader& r, TlsHandshakeMessage& m) {
   ByteReader suites(r.take(r.be16()));
   while (suites.ok() && suites.remaining() >= 2) {
     const std::uint16_t suite = suites.be16();
+    if (is_grease(suite)) continue;
     if (hello.cipher_suite_count < hello.cipher_suites.size()) hello.cipher_suites[hello.cipher_suite_count] = suite;
     ++hello.cipher_suite_count;
   }
@@ -89,6 +93,7 @@ void read_client_hello(ByteReader& r, TlsHandshakeMessage& m) {
         ByteReader list(v.take(v.u8()));
         while (list.ok() && list.remaining() >= 2) {
           const std::uint16_t version = list.be16();
+          if (is_grease(version)) continue;
           if (hello.supported_version_count < hello.supported_versions.size())
             hello.supported_versions[hello.supported_version_count++] = version;
         }

@@ -56,7 +56,7 @@ const char* tls_alert_name(std::uint8_t description);
 
 struct TlsClientHello {
   std::uint16_t legacy_version = 0;            // 0x0303 in TLS 1.3 too: the real offer is supported_versions
-  std::uint16_t cipher_suite_count = 0;
+  std::uint16_t cipher_suite_count = 0;          // GREASE values (RFC 8701) left out, here and in supported_versions
   std::array<std::uint16_t, 4> cipher_suites{};  // the first few offered, in the client's order of preference
   std::string_view server_name;                // SNI (RFC 6066): the host the client asks for; empty if not sent
   std::array<std::string_view, 4> alpn{};      // ALPN protocols offered (RFC 7301), "h2", "http/1.1"...

@@ -151,6 +151,7 @@ struct Conversation {
   std::array<std::uint64_t, 4> packets_in_phase{};  // indexed by Phase
   std::int64_t first_time_ns = 0;
   std::int64_t last_time_ns = 0;
+  std::int64_t previous_gap_ns = 0;  // between its last two packets
   std::int64_t syn_time_ns = -1;     // handshake timing, -1 until seen
   std::int64_t syn_ack_time_ns = -1;
   std::int64_t handshake_done_ns = -1;

@@ -121,7 +121,10 @@ struct HttpClose {
   HttpEnding asked_ending = HttpEnding::stays_open;
   bool body_until_close = false;     // the sender's FIN ends its own body (a response without a length)
   bool mid_message = false;          // the sender's own message was not complete (its head or body cut short)
-  std::int64_t since_last_message_ns = 0;  // time since the last message head either side sent
+  std::int64_t since_last_message_ns = 0;  // time since the last HTTP byte either side sent
+  bool side_lost = false;            // lab stopped following a side earlier (a gap, malformed bytes): the counts
+                                     // above miss what came after, and no reading of why is given
+  bool peer_mid_message = false;     // the other side was inside a message of its own (a body still coming)
 };
 
 struct HttpObservation {

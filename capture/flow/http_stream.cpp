@@ -136,6 +136,7 @@ void HttpConversation::observe(int from, const StreamSegment& segment, HttpObser
     out.body_of_packet = side.body_head_packet;
     out.body_so_far = side.body_total;
   }
+  if (out.carries && out.body_bytes + out.head_count + out.head_bytes_so_far > 0) last_byte_ns_ = segment.time_ns;
   if (segment.new_fin) on_fin(from, segment, out);
 }
 
@@ -252,7 +253,6 @@ bool HttpConversation::read_head(int from, std::span<const std::uint8_t>& rest, 
 void HttpConversation::head_done(int from, const HttpHead& head, const StreamSegment& segment, HttpObservation& out) {
   Side& side = sides_[from];
   out.carries = true;
-  last_head_ns_ = segment.time_ns;
   const bool interim = !head.is_request && head.status < 200 && head.status != 101;
   if (!interim) ++side.messages;
   side.last_message_packet = segment.packet_index;
@@ -382,7 +382,10 @@ void HttpConversation::on_fin(int from, const StreamSegment& segment, HttpObserv
   close.own_ending = side.messages > 0 ? side.last_ending : HttpEnding::stays_open;
   close.asked_close_packet = asked_close_packet_[1 - from];
   close.asked_ending = asked_ending_[1 - from];
-  close.since_last_message_ns = last_head_ns_ != 0 ? segment.time_ns - last_head_ns_ : 0;
+  close.since_last_message_ns = last_byte_ns_ != 0 ? segment.time_ns - last_byte_ns_ : 0;
+  close.side_lost = side.lost || peer.lost;
+  close.peer_mid_message = peer.mode == Mode::body || peer.mode == Mode::chunked || peer.mode == Mode::until_close ||
+                           (peer.mode == Mode::head && peer.is_http);
   if (side.mode == Mode::until_close) {
     close.body_until_close = true;
     body_done(from, HttpBodyLength::until_close, segment, out);
@@ -398,6 +401,7 @@ void HttpConversation::stop(int from, HttpStop why, HttpObservation& out, std::s
   side.mode = Mode::stopped;
   side.head.clear();
   if (!side.is_http) return;
+  side.lost = true;
   out.carries = true;
   if (out.stopped == HttpStop::none) {
     out.stopped = why;

@@ -66,6 +66,7 @@ class HttpConversation {
     HttpEnding last_ending = HttpEnding::stays_open;
     std::array<RecentHead, 4> recent{};  // the last heads' first bytes, to name what a retransmission repeats
     std::uint8_t recent_next = 0;
+    bool lost = false;              // stopped by a gap or malformed bytes, not by its FIN
   };
   struct PendingRequest {
     std::uint32_t packet = 0;
@@ -89,7 +90,7 @@ class HttpConversation {
   std::uint32_t responses_ = 0;
   std::uint32_t asked_close_packet_[2] = {0, 0};  // [side]: the packet of its last message that said close
   HttpEnding asked_ending_[2] = {HttpEnding::stays_open, HttpEnding::stays_open};
-  std::int64_t last_head_ns_ = 0;
+  std::int64_t last_byte_ns_ = 0;  // when either side last sent HTTP bytes
 };
 
 }  // namespace lab::flow

@@ -27,7 +27,7 @@ struct RstClues {
   bool acks_peer_data = false;            // the RST's ACK covers that data: the sender's kernel had received it
   bool peer_data_after_fin = false;       // that data was sent after the sender's FIN
   std::int64_t since_peer_data_ns = 0;
-  std::int64_t idle_ns = 0;               // time since the connection's previous packet
+  std::int64_t idle_ns = 0;               // the longer of: the silence before it, and before the packet it answers
   std::uint8_t ttl = 0;                   // the RST's TTL or hop limit
   std::uint8_t sender_ttl_before = 0;     // the sender's previous packet's (0: none seen)
 };

@@ -56,6 +56,7 @@ struct TlsObservation {
   std::uint16_t record_in_progress_length = 0;
   bool copy = false;                   // every byte was sent before: a retransmission
   std::uint16_t negotiated_version = 0;  // the version the ServerHello chose, once seen (0: not yet)
+  bool tls13_compat = false;           // TLS 1.3 is known (chosen, or a HelloRetryRequest seen): CCS is a dummy
   HttpStop stopped = HttpStop::none;   // gap or malformed (a record header that cannot be)
   std::string_view error;
 };

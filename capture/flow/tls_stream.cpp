@@ -67,6 +67,7 @@ void TlsConversation::observe(int from, const StreamSegment& segment, TlsObserva
     }
   }
   side.next = segment.first_seq + segment.payload_len;
+  out.tls13_compat = negotiated_version_ == 0x0304 || hello_retry_;
   if (side.is_tls && side.mode != Mode::stopped && (side.mode == Mode::body || side.header_bytes > 0)) {
     out.carries = true;
     out.record_in_progress_from = side.record.from_packet;
@@ -75,6 +76,7 @@ void TlsConversation::observe(int from, const StreamSegment& segment, TlsObserva
         side.mode == Mode::body ? side.record.length - side.body_left : side.header_bytes;
   }
   out.negotiated_version = negotiated_version_;
+  out.tls13_compat = negotiated_version_ == 0x0304 || hello_retry_;
 }
 
 void TlsConversation::feed(int from, std::span<const std::uint8_t> rest, const StreamSegment& segment,
@@ -145,7 +147,9 @@ void TlsConversation::record_done(int from, const StreamSegment& segment, TlsObs
   else if (out.records_not_kept < 255) ++out.records_not_kept;
   side.mode = Mode::header;
   const std::uint8_t type = side.record.content_type;
-  if (type == change_cipher_spec && negotiated_version_ != 0x0304) side.keys_changed = true;
+  // In TLS 1.2 a ChangeCipherSpec switches its sender to the new keys; in 1.3 (a HelloRetryRequest is 1.3's) it is a
+  // dummy for middleboxes, and the keys change with the ServerHello instead.
+  if (type == change_cipher_spec && negotiated_version_ != 0x0304 && !hello_retry_) side.keys_changed = true;
   if (type == alert && side.keep_body) {
     // An alert in clear: level (1 warning, 2 fatal) and description.
     if (side.handshake.size() >= 2) {
@@ -197,6 +201,7 @@ void TlsConversation::read_handshake_messages(int from, TlsObservation& out) {
         h.hello_retry_request = s.hello_retry_request;
         h.chosen_alpn.assign(s.alpn);
         h.legacy_version = s.legacy_version;
+        if (s.hello_retry_request) hello_retry_ = true;
         if (!s.hello_retry_request) {
           negotiated_version_ = s.version();
           // TLS 1.3 (RFC 8446 section 2): everything after the ServerHello is encrypted, both ways.

@@ -51,6 +51,7 @@ class TlsConversation {
 
   std::array<Side, 2> sides_;
   std::uint16_t negotiated_version_ = 0;  // from the ServerHello
+  bool hello_retry_ = false;              // a HelloRetryRequest was seen: TLS 1.3, whose ChangeCipherSpec is a dummy
 };
 
 }  // namespace lab::flow

@@ -220,6 +220,7 @@ Observation Tracker::observe(std::uint32_t packet_index, std::int64_t time_ns, s
   counters.last_ttl = ttl;
   c.packets_in_phase[static_cast<int>(o.phase)] += 1;
   if (!delivered) ++c.trouble.dropped_by_lab;
+  if (c.sent[0].packets + c.sent[1].packets > 1) c.previous_gap_ns = time_ns - c.last_time_ns;
   c.last_time_ns = time_ns;
   c.last_packet_index = packet_index;
   return o;

@@ -446,6 +446,10 @@ void http_fields(std::string& out, const lab::flow::HttpObservation& h) {
     boolean(out, c.body_until_close);
     key(out, "mid_message");
     boolean(out, c.mid_message);
+    key(out, "peer_mid_message");
+    boolean(out, c.peer_mid_message);
+    key(out, "side_lost");
+    boolean(out, c.side_lost);
     key(out, "since_last_message");
     nanoseconds_as_seconds(out, c.since_last_message_ns);
     out += '}';
@@ -567,6 +571,8 @@ void tls_fields(std::string& out, const lab::flow::TlsObservation& t) {
   key(out, "negotiated_version");
   if (t.negotiated_version != 0) hex16_value(out, t.negotiated_version);
   else out += "null";
+  key(out, "tls13_compat");
+  boolean(out, t.tls13_compat);
   key(out, "stopped");
   if (t.stopped == lab::flow::HttpStop::none) {
     out += "null";

@@ -177,3 +177,20 @@ TEST_CASE("tls stream: bytes that are not TLS are left alone, and a broken heade
   const Observation o = c.send(true, Bytes(junk.begin(), junk.end()));
   CHECK(o.tls.stopped == HttpStop::malformed);
 }
+
+TEST_CASE("tls stream: after a HelloRetryRequest, the dummy ChangeCipherSpecs change no keys, and the second hellos are read") {
+  Connection c;
+  c.send(true, client_hello);
+  const Observation retry = c.send(false, cat({record(22, tls::server_hello_message(0x0304, true)), record(20, Bytes{1})}));
+  REQUIRE(retry.tls.hello_count == 1);
+  CHECK(retry.tls.hellos[0].hello_retry_request);
+  CHECK(retry.tls.tls13_compat);
+  const Observation again = c.send(true, cat({record(20, Bytes{1}), record(22, tls::client_hello_message())}));
+  REQUIRE(again.tls.record_count == 2);
+  CHECK_FALSE(again.tls.records[1].encrypted);
+  CHECK(again.tls.hello_count == 1);  // the second ClientHello, in clear
+  const Observation server = c.send(false, record(22, tls::server_hello_message(0x0304)));
+  REQUIRE(server.tls.hello_count == 1);
+  CHECK(server.tls.hellos[0].version == 0x0304);
+  CHECK(server.tls.negotiated_version == 0x0304);
+}
