@@ -77,7 +77,7 @@ void HttpConversation::observe(int from, const StreamSegment& segment, HttpObser
   std::uint32_t declared = segment.payload_len;
   const std::int32_t ahead = seq_diff(side.next, segment.first_seq);  // > 0: it starts beyond what was read
   if (ahead < 0) {
-    const auto behind = static_cast<std::uint32_t>(-ahead);
+    const std::uint32_t behind = side.next - segment.first_seq;  // unsigned: no overflow at -2^31
     if (behind >= declared) {
       // Bytes read before: a retransmission. Name the head it repeats the start of, if it does.
       if (declared > 0 && side.is_http) {

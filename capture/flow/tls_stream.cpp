@@ -39,7 +39,7 @@ void TlsConversation::observe(int from, const StreamSegment& segment, TlsObserva
   std::uint32_t declared = segment.payload_len;
   const std::int32_t ahead = seq_diff(side.next, segment.first_seq);
   if (ahead < 0) {
-    const auto behind = static_cast<std::uint32_t>(-ahead);
+    const std::uint32_t behind = side.next - segment.first_seq;  // unsigned: no overflow at -2^31
     if (behind >= declared) {
       if (declared > 0 && side.is_tls) out.carries = out.copy = true;
       return;
